@@ -1,0 +1,164 @@
+"""``casework``: the operator's command.
+
+  casework migrate                     create the database if needed and migrate every service
+  casework serve SERVICE               run one service (or ``gateway``) in the foreground
+  casework run                         migrate, then run every service and the gateway
+                                       (Ctrl-C stops them all)
+  casework dead-letters list           events that failed and were put aside, in every service
+  casework dead-letters replay SERVICE ID
+                                       publish a dead-lettered event again (handlers are idempotent)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+SERVICE_CLASSES = {
+    "identity": "services.identity.service:IdentityService",
+    "records": "services.records.service:RecordsService",
+    "invitations": "services.invitations.service:InvitationsService",
+    "notifications": "services.notifications.service:NotificationsService",
+    "scheduling": "services.scheduling.service:SchedulingService",
+    "gateway": "gateway.service:GatewayService",
+}
+
+
+def load_service_class(name: str):
+    import importlib
+
+    module, _, cls = SERVICE_CLASSES[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def serve(name: str) -> None:
+    import eventlet
+
+    eventlet.monkey_patch()
+    import warnings
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    import nameko
+    from nameko.runners import ServiceRunner
+
+    import casework  # noqa: F401  (cooperative psycopg before anything imports it)
+    from casework.config import nameko_config, settings
+    from casework.logs import configure_logging
+
+    configure_logging(name, settings().log_level)
+    config = nameko_config()
+    if name == "gateway":
+        config["max_workers"] = max(64, settings().max_workers)
+    nameko.config.setup(config)
+    runner = ServiceRunner()
+    runner.add_service(load_service_class(name))
+
+    def shutdown(signum, frame):
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    runner.wait()
+
+
+def run_all(instances: dict[str, int] | None = None) -> int:
+    """Start every service and the gateway as separate processes; stop them all on Ctrl-C."""
+    from casework.migrations import migrate
+
+    migrate()
+    processes = []
+    for name in SERVICE_CLASSES:
+        for _ in range((instances or {}).get(name, 1)):
+            processes.append(
+                subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", name]))
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    while not stopping:
+        for process in processes:
+            if process.poll() is not None:
+                print(f"casework: a process exited with {process.returncode}; stopping",
+                      file=sys.stderr)
+                stopping, code = True, 1
+        time.sleep(0.5)
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return code
+
+
+def dead_letters(args) -> int:
+    from casework import dead_letters as dl
+
+    if args.action == "list":
+        rows = dl.list_all()
+        if not rows:
+            print("no dead letters")
+        for row in rows:
+            print(f"{row['service']}\t{row['id']}\t{row['created_at']:%Y-%m-%d %H:%M:%S}\t"
+                  f"{row['exchange']}/{row['routing_key']}\t{row['handler']}\t"
+                  f"{'replayed ' + str(row['replayed_at']) if row['replayed_at'] else 'pending'}"
+                  f"\t{row['reason'][:120]}")
+        return 0
+    dl.replay(args.service, args.id)
+    print(f"replayed {args.service} dead letter {args.id}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="casework", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate")
+    serve_p = sub.add_parser("serve")
+    serve_p.add_argument("service", choices=sorted(SERVICE_CLASSES))
+    run_p = sub.add_parser("run")
+    run_p.add_argument("--scale", action="append", default=[], metavar="SERVICE=N",
+                       help="run N instances of SERVICE (e.g. --scale records=2)")
+    dl_p = sub.add_parser("dead-letters")
+    dl_sub = dl_p.add_subparsers(dest="action", required=True)
+    dl_sub.add_parser("list")
+    replay_p = dl_sub.add_parser("replay")
+    replay_p.add_argument("service")
+    replay_p.add_argument("id", type=int)
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        serve(args.service)
+        return 0
+    import casework  # noqa: F401
+
+    if args.command == "migrate":
+        from casework.migrations import migrate
+
+        migrate()
+        return 0
+    if args.command == "run":
+        scale = {}
+        for item in args.scale:
+            name, _, count = item.partition("=")
+            scale[name] = int(count)
+        return run_all(scale)
+    return dead_letters(args)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    sys.exit(main())

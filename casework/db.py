@@ -1,0 +1,191 @@
+"""The database DependencyProvider: one engine per service process, one session per command, one
+transaction per command, and the transactional outbox.
+
+``with self.db.transaction() as uow:`` opens a transaction; ``uow.emit(...)`` stores an event in
+the service's ``outbox`` table inside that same transaction, so an event exists if and only if its
+change commits (OPS-2, QUALITY F1). After the commit the relay (``casework.outbox``) is woken to
+publish it with publisher confirms.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import nameko
+from nameko.extensions import DependencyProvider
+from sqlalchemy import MetaData, create_engine, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+import casework  # noqa: F401  (cooperative psycopg wait function, before psycopg is imported)
+from casework.config import settings
+from casework.errors import ServiceUnavailable
+from casework.events import InvalidEvent, envelope, parse_envelope
+from casework.logs import bind_correlation_id, current_correlation_id
+from casework.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(url: str, pool_size: int | None = None,
+                session_settings: dict[str, str] | None = None) -> Engine:
+    options = " ".join(f"-c {name}={value}" for name, value in (session_settings or {}).items())
+    return create_engine(
+        url,
+        pool_size=pool_size or settings().db_pool_size,
+        max_overflow=5,
+        pool_timeout=5,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 3, "application_name": "casework",
+                      **({"options": options} if options else {})},
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """A lost or refused database connection, as opposed to a bad statement."""
+    return isinstance(exc, OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
+class UnitOfWork:
+    """One transaction: the session plus the events to publish if (and only if) it commits."""
+
+    def __init__(self, session: Session, service: str, outbox, correlation_id: str | None):
+        self.session = session
+        self.service = service
+        self._outbox = outbox
+        self.correlation_id = correlation_id
+        self.emitted: list[dict] = []
+
+    def emit(self, name: str, data: dict, *, organization_id=None, version: int = 1) -> dict:
+        event = envelope(self.service, name, data, organization_id=organization_id,
+                         correlation_id=self.correlation_id, version=version)
+        self.session.execute(insert(self._outbox).values(
+            event_id=event["event_id"], exchange=f"{self.service}.events",
+            routing_key=name, payload=event,
+        ))
+        self.emitted.append(event)
+        return event
+
+
+class Db:
+    """What a worker sees as ``self.db``."""
+
+    def __init__(self, provider: Database, correlation_id: str | None):
+        self._provider = provider
+        self.correlation_id = correlation_id
+
+    @property
+    def tables(self):
+        return self._provider.metadata.tables
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        provider = self._provider
+        try:
+            with Session(provider.engine, expire_on_commit=False) as session, session.begin():
+                uow = UnitOfWork(session, provider.service, provider.outbox,
+                                 self.correlation_id or current_correlation_id())
+                yield uow
+        except DBAPIError as exc:
+            if is_unavailable(exc):
+                raise ServiceUnavailable(f"{provider.service} database unavailable") from exc
+            raise
+        if uow.emitted:
+            provider.relay.wake()
+
+    def consume(self, handler: str, source: str, name: str, payload, apply: Callable,
+                versions: tuple[int, ...] = (1,)) -> str:
+        """Apply an event once: the inbox row and the effect commit together (OPS-2, F3, F4).
+
+        Malformed or unknown-version events are dead-lettered at once; a handler that keeps
+        failing is retried with backoff, then dead-lettered; a database outage is raised so that
+        the broker redelivers the message later.
+        """
+        provider = self._provider
+        try:
+            event = parse_envelope(payload, expected_type=f"{source}.{name}", versions=versions)
+        except InvalidEvent as exc:
+            self.dead_letter(handler, source, name, payload, exc.reason, attempts=0)
+            return "dead_lettered"
+        bind_correlation_id(event.get("correlation_id"))
+        self.correlation_id = event.get("correlation_id")
+        inbox = provider.inbox
+        attempts = settings().handler_retries
+        last_error = None
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as uow:
+                    first_time = uow.session.execute(
+                        pg_insert(inbox).values(handler=handler, event_id=event["event_id"])
+                        .on_conflict_do_nothing().returning(inbox.c.event_id)
+                    ).first()
+                    if first_time is None:
+                        log.info("event already handled", extra={
+                            "event_id": str(event["event_id"]), "handler": handler})
+                        return "duplicate"
+                    apply(uow, event)
+                return "applied"
+            except ServiceUnavailable:
+                raise
+            except Exception as exc:  # a handler bug or bad data: retry, then dead-letter
+                last_error = exc
+                log.warning("event handler failed (attempt %s of %s): %r", attempt, attempts, exc,
+                            extra={"event_id": str(event["event_id"]), "handler": handler})
+                if attempt < attempts:
+                    time.sleep(min(0.2 * 2 ** (attempt - 1), 5.0))
+        self.dead_letter(handler, source, name, payload, repr(last_error), attempts=attempts)
+        return "dead_lettered"
+
+    def dead_letter(self, handler: str, source: str, name: str, payload, reason: str,
+                    attempts: int) -> None:
+        table = self._provider.dead_letters
+        event_id = payload.get("event_id") if isinstance(payload, dict) else None
+        with self.transaction() as uow:
+            uow.session.execute(insert(table).values(
+                handler=handler, exchange=f"{source}.events", routing_key=name,
+                event_id=str(event_id)[:100] if event_id else None,
+                payload=payload if isinstance(payload, dict) else {"raw": payload},
+                reason=reason[:4000], attempts=attempts,
+            ))
+        log.error("event dead-lettered: %s", reason, extra={"handler": handler})
+
+
+class Database(DependencyProvider):
+    """``db = Database("records", metadata)``: the service's engine, unit of work and relay."""
+
+    def __init__(self, service: str, metadata: MetaData,
+                 session_settings: dict[str, str] | None = None):
+        self.service = service
+        self.metadata = metadata
+        self.session_settings = session_settings
+
+    def setup(self):
+        self.engine = make_engine(settings().database_url_for(self.service),
+                                  session_settings=self.session_settings)
+        schema = self.metadata.schema
+        self.outbox = self.metadata.tables[f"{schema}.outbox"]
+        self.inbox = self.metadata.tables[f"{schema}.inbox"]
+        self.dead_letters = self.metadata.tables[f"{schema}.dead_letters"]
+        self.relay = OutboxRelay(self.engine, self.outbox,
+                                 nameko.config.get("AMQP_URI", settings().amqp_uri),
+                                 settings().relay_interval)
+
+    def start(self):
+        self.container.spawn_managed_thread(self.relay.run)
+
+    def stop(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self):
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        return Db(self, worker_ctx.context_data.get("correlation_id"))

@@ -1,0 +1,125 @@
+"""Typed errors with stable codes.
+
+Services raise these from their domain; nameko carries them over RPC and, because every class is
+registered with ``deserialize_to_instance``, the gateway receives the same class back and maps it
+to HTTP once (``gateway/problems.py``). One class per stable ``code`` of API.md.
+"""
+
+from __future__ import annotations
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class CaseworkError(Exception):
+    """Base of every error a client may see. ``status`` is the HTTP status it maps to.
+
+    The positional args (detail, errors, extra) survive nameko's RPC serialisation, so the gateway
+    rebuilds the same error with its field errors and extra members (e.g. ``retry_after``).
+    """
+
+    code = "error"
+    status = 400
+    title = "Request failed"
+
+    def __init__(self, detail: str | None = None, errors: dict | None = None,
+                 extra: dict | None = None):
+        self.detail = detail or self.title
+        self.errors = errors or {}
+        self.extra = extra or {}
+        super().__init__(self.detail, self.errors, self.extra)
+
+    def __str__(self):
+        return self.detail
+
+
+_registry: dict[str, type[CaseworkError]] = {}
+
+
+def error(code: str, status: int, title: str):
+    """Declare a CaseworkError subclass with its stable code, status and title."""
+
+    def wrap(cls):
+        cls.code, cls.status, cls.title = code, status, title
+        _registry[code] = cls
+        return deserialize_to_instance(cls)
+
+    return wrap
+
+
+def by_code(code: str) -> type[CaseworkError]:
+    return _registry[code]
+
+
+@error("malformed_request", 400, "Malformed request")
+class MalformedRequest(CaseworkError):
+    pass
+
+
+@error("validation_error", 422, "Validation failed")
+class ValidationFailed(CaseworkError):
+    pass
+
+
+@error("unauthenticated", 401, "Authentication required")
+class Unauthenticated(CaseworkError):
+    pass
+
+
+@error("invalid_credentials", 401, "Invalid credentials")
+class InvalidCredentials(CaseworkError):
+    pass
+
+
+@error("permission_denied", 403, "Permission denied")
+class PermissionDenied(CaseworkError):
+    pass
+
+
+@error("not_found", 404, "Not found")
+class NotFound(CaseworkError):
+    pass
+
+
+@error("conflict", 409, "Conflict with the current state")
+class Conflict(CaseworkError):
+    pass
+
+
+@error("duplicate_case_number", 409, "Case number already in use")
+class DuplicateCaseNumber(CaseworkError):
+    pass
+
+
+@error("duplicate_slug", 409, "Organisation slug already in use")
+class DuplicateSlug(CaseworkError):
+    pass
+
+
+@error("duplicate_email", 409, "E-mail already in use")
+class DuplicateEmail(CaseworkError):
+    pass
+
+
+@error("record_has_financial_links", 409, "Record has sessions or payments")
+class RecordHasFinancialLinks(CaseworkError):
+    pass
+
+
+@error("payload_too_large", 413, "Payload too large")
+class PayloadTooLarge(CaseworkError):
+    pass
+
+
+@error("unsupported_media_type", 415, "Unsupported media type")
+class UnsupportedMediaType(CaseworkError):
+    pass
+
+
+@error("rate_limited", 429, "Too many attempts")
+class RateLimited(CaseworkError):
+    pass
+
+
+@error("service_unavailable", 503, "Service unavailable")
+class ServiceUnavailable(CaseworkError):
+    pass

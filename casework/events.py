@@ -1,0 +1,73 @@
+"""The event envelope of EVENTS.md, and the schemas that check it on the way in.
+
+Every event a service publishes is ``{"event_id", "type", "version", "occurred_at",
+"organization_id", "correlation_id", "data"}`` on the topic exchange ``<service>.events`` with
+the routing key ``<event name>`` (``type`` is ``<service>.<event name>``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def isoformat(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def envelope(source: str, name: str, data: dict, *, organization_id=None,
+             correlation_id: str | None = None, version: int = 1) -> dict:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": f"{source}.{name}",
+        "version": version,
+        "occurred_at": isoformat(utcnow()),
+        "organization_id": str(organization_id) if organization_id else None,
+        "correlation_id": correlation_id or str(uuid.uuid4()),
+        "data": data,
+    }
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    event_id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    organization_id = fields.UUID(required=False, allow_none=True, load_default=None)
+    correlation_id = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.Length(max=200))
+    data = fields.Dict(required=True)
+
+
+_envelope_schema = EnvelopeSchema()
+
+
+class InvalidEvent(Exception):
+    """An inbound event that must be dead-lettered, never retried: ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+def parse_envelope(payload, *, expected_type: str, versions: tuple[int, ...] = (1,)) -> dict:
+    if not isinstance(payload, dict):
+        raise InvalidEvent(f"payload is {type(payload).__name__}, not a JSON object")
+    try:
+        parsed = _envelope_schema.load(payload)
+    except ValidationError as exc:
+        raise InvalidEvent(f"malformed envelope: {exc.messages}") from exc
+    if parsed["type"] != expected_type:
+        raise InvalidEvent(f"type {parsed['type']!r} is not {expected_type!r}")
+    if parsed["version"] not in versions:
+        raise InvalidEvent(f"unsupported version {parsed['version']} (known: {list(versions)})")
+    return parsed

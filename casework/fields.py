@@ -1,0 +1,16 @@
+"""Marshmallow fields every service uses for the API's conventions (times in UTC with ``Z``)."""
+
+from datetime import UTC, datetime
+
+from marshmallow import fields
+
+
+class UtcDateTime(fields.DateTime):
+    """ISO 8601 in UTC, ending in ``Z`` (API.md "Conventions")."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="milliseconds") + "Z"

@@ -1,0 +1,61 @@
+"""The messaging tables every service owns in its own schema: the transactional outbox, the
+inbox of handled event ids (idempotent handlers) and the dead letters an operator can replay."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+
+def add_messaging_tables(metadata: MetaData) -> dict[str, Table]:
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("exchange", String(100), nullable=False),
+        Column("routing_key", String(100), nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Index(
+            "ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")
+        ),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("handler", String(200), nullable=False),
+        Column("event_id", Uuid, nullable=False),
+        Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("handler", "event_id", name="pk_inbox"),
+    )
+    dead_letters = Table(
+        "dead_letters",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("handler", String(200), nullable=False),
+        Column("exchange", String(100), nullable=False),
+        Column("routing_key", String(100), nullable=False),
+        Column("event_id", String(100)),
+        Column("payload", JSONB, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("replayed_at", DateTime(timezone=True)),
+    )
+    return {"outbox": outbox, "inbox": inbox, "dead_letters": dead_letters}

@@ -1,0 +1,75 @@
+"""The OpenAPI 3 document, generated from the route table (``routing.ROUTES``) and its
+marshmallow schemas with apispec."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from .routing import ROUTES, Route
+from .schemas.common import ProblemSchema
+
+ERRORS_BY_AUDIENCE = {
+    "staff": (401, 403, 404, 503),
+    "portal": (401, 403, 404, 503),
+    "operator": (401, 503),
+    "public": (404, 503),
+    "ops": (),
+}
+DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content",
+                400: "Malformed request", 401: "Missing or invalid token",
+                403: "Permission denied", 404: "Unknown id, or another agency's",
+                409: "Conflict with the current state", 413: "Too large",
+                415: "Unsupported media type", 422: "Invalid fields", 429: "Too many attempts",
+                503: "A service or the broker is unavailable"}
+
+
+def _operation(route: Route, spec: APISpec) -> dict:
+    parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                  for name in _path_names(route)]
+    if route.query is not None:
+        parameters.append({"in": "query", "schema": route.query})
+    responses = {}
+    for status, schema in route.responses.items():
+        content = {"application/json": {"schema": schema}} if schema is not None else None
+        responses[str(status)] = {"description": DESCRIPTIONS.get(status, "OK")}
+        if content:
+            responses[str(status)]["content"] = content
+    problem = {"content": {"application/problem+json": {"schema": "Problem"}}}
+    errors = set(ERRORS_BY_AUDIENCE[route.audience])
+    if route.body is not None or route.query is not None:
+        errors |= {400, 422}
+    errors |= set(getattr(route, "errors", ()) or ())
+    for status in sorted(errors):
+        responses.setdefault(str(status), {"description": DESCRIPTIONS[status], **problem})
+    operation = {"operationId": route.name, "summary": route.summary.split("\n")[0],
+                 "tags": [route.tag or route.audience], "parameters": parameters,
+                 "responses": responses}
+    if route.body is not None:
+        operation["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": route.body}}}
+    if route.audience in ("staff", "portal", "operator"):
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+def _path_names(route: Route) -> list[str]:
+    import re
+
+    return re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", route.path)
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    spec = APISpec(title="Casework API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()])
+    spec.components.schema("Problem", schema=ProblemSchema)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    paths: dict[str, dict] = {}
+    for route in ROUTES:
+        paths.setdefault(route.openapi_path, {})[route.method.lower()] = _operation(route, spec)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()

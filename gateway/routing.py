@@ -1,0 +1,142 @@
+"""The gateway's route table: every HTTP route is declared once with ``@route`` and that one
+declaration drives the nameko entrypoint, authentication, permission check, validation, error
+mapping, the OpenAPI document and the generated isolation matrix in the tests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import wraps
+
+from marshmallow import Schema, ValidationError
+from werkzeug.wrappers import Response
+
+from casework.errors import CaseworkError, MalformedRequest, ValidationFailed
+from casework.logs import bind_correlation_id
+
+from . import metrics
+from .problems import from_error, internal
+from .web import http
+
+log = logging.getLogger(__name__)
+
+AUDIENCES = ("staff", "portal", "public", "operator", "ops")
+
+
+@dataclass
+class Route:
+    method: str
+    path: str  # werkzeug rule, e.g. /api/v1/staff/records/<record_id>
+    name: str
+    audience: str
+    permission: str | None = None
+    body: Schema | None = None
+    query: Schema | None = None
+    responses: dict = field(default_factory=dict)  # status -> Schema or None
+    summary: str = ""
+    tag: str = ""
+
+    @property
+    def openapi_path(self) -> str:
+        import re
+
+        return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", self.path)
+
+
+ROUTES: list[Route] = []
+
+
+@dataclass
+class Call:
+    """What a route handler gets: the authenticated caller and the request."""
+
+    request: object
+    request_id: str
+    caller: dict | None = None
+
+
+def load(schema: Schema, data) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise ValidationFailed("the request has invalid fields", messages) from exc
+
+
+def json_body(request) -> dict:
+    if request.mimetype != "application/json":
+        raise MalformedRequest("send a JSON body with Content-Type: application/json")
+    try:
+        body = json.loads(request.get_data(cache=True) or b"null")
+    except ValueError:
+        raise MalformedRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise MalformedRequest("the body must be a JSON object")
+    return body
+
+
+def respond(status: int, payload, request_id: str, headers=None) -> Response:
+    if payload is None:
+        response = Response(status=status)
+    else:
+        response = Response(json.dumps(payload, default=str), status=status,
+                            mimetype="application/json")
+    response.headers["X-Request-Id"] = request_id
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def route(method: str, path: str, *, audience: str, permission: str | None = None,
+          body: Schema | None = None, query: Schema | None = None, responses=None,
+          summary: str = "", tag: str = ""):
+    assert audience in AUDIENCES, audience
+
+    def decorate(fn):
+        spec = Route(method, path, fn.__name__, audience, permission, body, query,
+                     responses or {200: None}, summary or (fn.__doc__ or "").strip(), tag)
+        ROUTES.append(spec)
+
+        @wraps(fn)
+        def entrypoint(self, request, **path_values):
+            return handle(self, spec, fn, request, path_values)
+
+        return http(method, path)(entrypoint)
+
+    return decorate
+
+
+def handle(service, spec: Route, fn, request, path_values) -> Response:
+    started = time.perf_counter()
+    request_id = service.request_context.context_data["correlation_id"]
+    bind_correlation_id(request_id)
+    try:
+        call = Call(request=request, request_id=request_id)
+        call.caller = service.auth.authenticate(spec, request, request_id)
+        kwargs = dict(path_values)
+        if spec.body is not None:
+            kwargs["body"] = load(spec.body, json_body(request))
+        if spec.query is not None:
+            kwargs["query"] = load(spec.query, request.args.to_dict())
+        result = fn(service, call, **kwargs)
+        response = result if isinstance(result, Response) else respond(*_status_payload(result),
+                                                                        request_id)
+    except CaseworkError as exc:
+        response = from_error(exc, request_id)
+    except Exception:
+        log.exception("unhandled error in %s %s", spec.method, spec.path)
+        response = internal(request_id)
+    elapsed = time.perf_counter() - started
+    metrics.observe(spec, response.status_code, elapsed)
+    log.info("%s %s %s", request.method, request.path, response.status_code,
+             extra={"method": request.method, "path": request.path,
+                    "status": response.status_code, "ms": round(elapsed * 1000, 2)})
+    return response
+
+
+def _status_payload(result):
+    if isinstance(result, tuple):
+        return result
+    return 200, result

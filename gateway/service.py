@@ -1,0 +1,15 @@
+"""The HTTP gateway: one nameko service whose routes (one mixin per audience and area) call the
+services over RPC. Run: ``casework serve gateway``."""
+
+from .auth import Auth, RequestContext
+from .routes.ops import OpsRoutes
+from .routes.records import RecordRoutes
+from .rpc import ServiceClients
+
+
+class GatewayService(OpsRoutes, RecordRoutes):
+    name = "gateway"
+
+    rpc = ServiceClients()
+    auth = Auth()
+    request_context = RequestContext()

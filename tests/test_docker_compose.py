@@ -1,0 +1,62 @@
+"""docker-compose.yml checked statically (no Docker engine runs here): every service, command,
+variable and port it names exists in the code."""
+
+from pathlib import Path
+
+import yaml
+
+from casework.cli import SERVICE_CLASSES, main
+from casework.config import VARIABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_every_casework_process_has_a_container_running_its_serve_command():
+    services = COMPOSE["services"]
+    for name in SERVICE_CLASSES:
+        assert services[name]["command"] == ["casework", "serve", name]
+    assert services["migrate"]["command"] == ["casework", "migrate"]
+
+
+def test_compose_commands_parse_with_the_real_cli(monkeypatch):
+    import casework.cli as cli
+
+    seen = []
+    monkeypatch.setattr(cli, "serve", seen.append)
+    for name in SERVICE_CLASSES:
+        assert main(COMPOSE["services"][name]["command"][1:]) == 0
+    assert seen == list(SERVICE_CLASSES)
+
+
+def test_every_variable_is_a_documented_setting():
+    for name, service in COMPOSE["services"].items():
+        for variable in (service.get("environment") or {}):
+            if variable.startswith("CASEWORK_"):
+                assert variable in VARIABLES, (name, variable)
+            else:
+                assert name in ("postgres",), (name, variable)
+
+
+def test_services_can_scale_because_only_the_gateway_publishes_a_port():
+    for name in set(SERVICE_CLASSES) - {"gateway"}:
+        assert "ports" not in COMPOSE["services"][name]
+    assert COMPOSE["services"]["gateway"]["ports"] == ["8000:8000"]
+    assert COMPOSE["services"]["gateway"]["environment"]["CASEWORK_HTTP_PORT"] == "8000"
+
+
+def test_infrastructure_has_health_checks_and_services_wait_for_them():
+    for name in ("rabbitmq", "postgres", "gateway"):
+        assert COMPOSE["services"][name]["healthcheck"]["test"]
+    for name in SERVICE_CLASSES:
+        depends = COMPOSE["services"][name]["depends_on"]
+        assert depends["rabbitmq"]["condition"] == "service_healthy"
+        assert depends["postgres"]["condition"] == "service_healthy"
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_the_image_contains_what_the_commands_need():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for folder in ("casework", "gateway", "services"):
+        assert f"COPY {folder} ./{folder}" in dockerfile
+    assert "pip install" in dockerfile
