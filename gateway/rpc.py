@@ -69,6 +69,14 @@ class ServiceClients(ClusterRpc):
         options.setdefault("retry_policy", FAST_RETRY)
         super().__init__(**options)
 
+    def setup(self):
+        super().setup()
+        # nameko re-declares the reply queue (queue, exchange, binding: three broker round trips)
+        # on every request, because each pooled publish uses a fresh kombu Connection whose
+        # declaration cache is empty. The reply listener declares it when it (re)connects, so
+        # the requests need not: this was a quarter of the gateway's CPU under load.
+        self.publisher.declare = []
+
     def get_dependency(self, worker_ctx):
         client = super().get_dependency(worker_ctx)
         return TimedClient(client, self.reply_listener, settings().rpc_timeout)
