@@ -10,8 +10,10 @@ from __future__ import annotations
 import warnings
 
 import eventlet
+from amqp.exceptions import AMQPError
+from kombu.exceptions import KombuError
 from nameko.exceptions import UnknownService
-from nameko.rpc import ClusterRpc
+from nameko.rpc import Client, ClusterRpc
 
 from casework.config import settings
 from casework.errors import ServiceUnavailable
@@ -24,41 +26,50 @@ FAST_RETRY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "in
 
 
 class TimedService:
-    def __init__(self, client, listener, name: str, timeout: float):
-        self._client = client
-        self._listener = listener
-        self._name = name
-        self._timeout = timeout
+    """Calls to one service. A call that fails or times out forgets its pending reply, so that a
+    long broker outage cannot pile up waiters in the reply listener."""
+
+    def __init__(self, rpc: ServiceClients, context_data: dict, name: str, timeout: float):
+        self._rpc, self._context_data = rpc, context_data
+        self._name, self._timeout = name, timeout
 
     def __getattr__(self, method: str):
-        target = getattr(getattr(self._client, self._name), method)
+        listener = self._rpc.reply_listener
+        registered: list[str] = []
+
+        def register(correlation_id):
+            registered.append(correlation_id)
+            return listener.register_for_reply(correlation_id)
+
+        client = Client(self._rpc.publisher.publish, register, self._context_data,
+                        self._name, method)
 
         def call(*args, **kwargs):
-            call_ = None
             try:
                 with eventlet.Timeout(self._timeout):
-                    call_ = target.call_async(*args, **kwargs)
-                    return call_.result()
+                    return client(*args, **kwargs)
             except eventlet.Timeout:
-                if call_ is not None:
-                    self._listener.pending.pop(call_.correlation_id, None)
                 raise ServiceUnavailable(
                     f"the {self._name} service did not answer in {self._timeout:g} s") from None
-            except (UnknownService, OSError, ConnectionError) as exc:
+            except (UnknownService, OSError, KombuError, AMQPError) as exc:
                 raise ServiceUnavailable(f"the {self._name} service is unreachable") from exc
+            finally:
+                for correlation_id in registered:
+                    listener.pending.pop(correlation_id, None)
+                registered.clear()
 
         return call
 
 
 class TimedClient:
-    def __init__(self, client, listener, timeout: float):
-        self._client, self._listener, self._timeout = client, listener, timeout
+    def __init__(self, rpc: ServiceClients, context_data: dict, timeout: float):
+        self._rpc, self._context_data, self._timeout = rpc, context_data, timeout
 
     def __getattr__(self, service: str) -> TimedService:
-        return TimedService(self._client, self._listener, service, self._timeout)
+        return TimedService(self._rpc, self._context_data, service, self._timeout)
 
     def with_timeout(self, timeout: float) -> TimedClient:
-        return TimedClient(self._client, self._listener, timeout)
+        return TimedClient(self._rpc, self._context_data, timeout)
 
 
 class ServiceClients(ClusterRpc):
@@ -78,5 +89,4 @@ class ServiceClients(ClusterRpc):
         self.publisher.declare = []
 
     def get_dependency(self, worker_ctx):
-        client = super().get_dependency(worker_ctx)
-        return TimedClient(client, self.reply_listener, settings().rpc_timeout)
+        return TimedClient(self, worker_ctx.context_data, settings().rpc_timeout)
