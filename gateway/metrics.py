@@ -15,5 +15,18 @@ def observe(route, status: int, seconds: float) -> None:
     request_seconds.labels(route.name).observe(seconds)
 
 
-def render() -> bytes:
-    return generate_latest(registry)
+SERVICE_GAUGES = {
+    "outbox_pending": "events committed but not yet published",
+    "outbox_lag_seconds": "age of the oldest unpublished event",
+    "dead_letters_pending": "dead-lettered events not replayed yet",
+}
+
+
+def render(service_figures: dict[str, dict] | None = None) -> bytes:
+    """The gateway's own metrics, then each service's messaging gauges."""
+    lines = [generate_latest(registry).decode()]
+    for gauge, meaning in SERVICE_GAUGES.items():
+        lines.append(f"# HELP casework_{gauge} {meaning}\n# TYPE casework_{gauge} gauge\n")
+        for service, figures in sorted((service_figures or {}).items()):
+            lines.append(f'casework_{gauge}{{service="{service}"}} {float(figures[gauge])}\n')
+    return "".join(lines).encode()

@@ -56,8 +56,18 @@ class OpsRoutes:
 
     @route("GET", "/metrics", audience="ops", tag="operations")
     def metrics(self, call):
-        """Prometheus metrics of the gateway."""
-        return Response(metrics.render(), mimetype="text/plain; version=0.0.4",
+        """Prometheus metrics: the gateway's requests, and each service's outbox backlog and
+        pending dead letters (a service that does not answer is left out, and /ready says so)."""
+        client = self.rpc.with_timeout(READY_TIMEOUT)
+        pending = {name: eventlet.spawn(getattr(client, name).messaging_metrics)
+                   for name in SERVICES}
+        figures = {}
+        for name, thread in pending.items():
+            try:
+                figures[name] = thread.wait()
+            except CaseworkError:
+                continue
+        return Response(metrics.render(figures), mimetype="text/plain; version=0.0.4",
                         headers={"X-Request-Id": call.request_id})
 
     @route("GET", "/api/v1/openapi.json", audience="ops", tag="operations")

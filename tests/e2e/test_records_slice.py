@@ -128,3 +128,13 @@ def test_record_created_event_reaches_scheduling_once(gateway_url, staff, engine
 
     rows = wait_for(stored)
     assert rows == [("prospect", alice.organization_id)]
+
+
+def test_ops4_metrics_show_requests_and_every_services_outbox(gateway_url, staff):
+    alice = staff()
+    assert create(alice, gateway_url).status_code == 201
+    text_ = requests.get(f"{gateway_url}/metrics").text
+    assert 'casework_http_requests_total{method="POST",route="create_record",status="201"}' in text_
+    for service in ("identity", "records", "invitations", "notifications", "scheduling"):
+        assert f'casework_outbox_pending{{service="{service}"}}' in text_
+        assert f'casework_dead_letters_pending{{service="{service}"}}' in text_
