@@ -34,6 +34,17 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_TOKEN_TTL_SECONDS": ("28800", "lifetime of a login token"),
     "CASEWORK_TOKEN_CACHE_SECONDS": (
         "2", "how long the gateway trusts a checked token (revocation delay)"),
+    "CASEWORK_TOKEN_CACHE_ENTRIES": (
+        "10000", "most tokens the gateway keeps checked in memory (least recently used go)"),
+    "CASEWORK_LOGIN_MAX_FAILURES_PER_ACCOUNT": (
+        "5", "failed logins of one account before it is locked for a while (429)"),
+    "CASEWORK_LOGIN_MAX_FAILURES_PER_ADDRESS": (
+        "20", "failed logins from one client address before it is locked for a while (429)"),
+    "CASEWORK_LOGIN_LOCKOUT_SECONDS": (
+        "60", "first lock after too many failures; doubles with each further failure, at most "
+        "15 minutes"),
+    "CASEWORK_TRUSTED_PROXIES": (
+        "", "comma-separated proxy addresses whose X-Forwarded-For names the client address"),
     "CASEWORK_LOG_LEVEL": ("INFO", "log level of every process (JSON lines on stderr)"),
     "CASEWORK_RELAY_INTERVAL": (
         "1.0", "seconds between outbox relay sweeps (commits also wake it at once)"),
@@ -61,6 +72,16 @@ class Settings:
     token_cache_seconds: float = field(
         default_factory=lambda: float(env("CASEWORK_TOKEN_CACHE_SECONDS"))
     )
+    token_cache_entries: int = field(
+        default_factory=lambda: int(env("CASEWORK_TOKEN_CACHE_ENTRIES")))
+    login_max_failures_per_account: int = field(
+        default_factory=lambda: int(env("CASEWORK_LOGIN_MAX_FAILURES_PER_ACCOUNT")))
+    login_max_failures_per_address: int = field(
+        default_factory=lambda: int(env("CASEWORK_LOGIN_MAX_FAILURES_PER_ADDRESS")))
+    login_lockout_seconds: int = field(
+        default_factory=lambda: int(env("CASEWORK_LOGIN_LOCKOUT_SECONDS")))
+    trusted_proxies: frozenset[str] = field(default_factory=lambda: frozenset(
+        a.strip() for a in env("CASEWORK_TRUSTED_PROXIES").split(",") if a.strip()))
     log_level: str = field(default_factory=lambda: env("CASEWORK_LOG_LEVEL"))
     relay_interval: float = field(default_factory=lambda: float(env("CASEWORK_RELAY_INTERVAL")))
     handler_retries: int = field(default_factory=lambda: int(env("CASEWORK_HANDLER_RETRIES")))

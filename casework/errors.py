@@ -123,3 +123,28 @@ class RateLimited(CaseworkError):
 @error("service_unavailable", 503, "Service unavailable")
 class ServiceUnavailable(CaseworkError):
     pass
+
+
+@error("duplicate_role_name", 409, "Role name already in use")
+class DuplicateRoleName(CaseworkError):
+    pass
+
+
+@error("role_in_use", 409, "Role still assigned to staff users")
+class RoleInUse(CaseworkError):
+    pass
+
+
+@error("role_protected", 409, "The Agency Administrator role keeps agency_admin")
+class RoleProtected(CaseworkError):
+    pass
+
+
+@error("last_administrator", 409, "The agency would be left without an administrator")
+class LastAdministrator(CaseworkError):
+    pass
+
+
+@error("account_exists", 409, "A portal account with this username already exists")
+class AccountExists(CaseworkError):
+    pass

@@ -2,12 +2,17 @@
 services over RPC. Run: ``casework serve gateway``."""
 
 from .auth import Auth, RequestContext
+from .routes.admin import AdminRoutes
+from .routes.auth import AuthRoutes
+from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
+from .routes.portal import PortalIdentityRoutes
 from .routes.records import RecordRoutes
 from .rpc import ServiceClients
 
 
-class GatewayService(OpsRoutes, RecordRoutes):
+class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
+                     PortalIdentityRoutes):
     name = "gateway"
 
     rpc = ServiceClients()

@@ -3,12 +3,14 @@ throwaway vhost, and the gateway on a free port."""
 
 from __future__ import annotations
 
+import secrets
 import socket
 import time
 import uuid
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -81,23 +83,137 @@ def gateway_url(start_services, platform_config):
     return url
 
 
-def staff_token(organization_id=None, user_id=None, permissions=()) -> str:
-    """PLACEHOLDER auth of the walking skeleton (replaced by identity tokens)."""
-    return "dev-staff:{}:{}:{}".format(organization_id or uuid.uuid4(), user_id or uuid.uuid4(),
-                                       ",".join(permissions))
+class Operator:
+    """The platform operator over HTTP (API.md "Operator")."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {settings().operator_token}"
+
+    def create_agency(self, *, name=None, slug=None, timezone="UTC", admin_email=None,
+                      admin_password=None) -> dict:
+        """A new agency; answers its id, slug, admin_user_id, admin_email and admin_password."""
+        slug = slug or f"agency-{uuid.uuid4().hex[:12]}"
+        admin = {"email": admin_email or f"admin@{slug}.example.org", "first_name": "Ada",
+                 "last_name": "Admin", "password": admin_password or secrets.token_urlsafe(16)}
+        answer = self.session.post(f"{self.url}/api/v1/operator/organizations", json={
+            "name": name or f"Agency {slug}", "slug": slug, "timezone": timezone, "admin": admin})
+        assert answer.status_code == 201, answer.text
+        return {**answer.json(), "admin_email": admin["email"],
+                "admin_password": admin["password"]}
 
 
 @pytest.fixture
-def staff():
-    """A requests session acting as a staff member of a new agency."""
+def operator(gateway_url) -> Operator:
+    return Operator(gateway_url)
+
+
+def login_staff(url: str, slug: str, email: str, password: str,
+                session: requests.Session | None = None) -> requests.Session:
+    """A requests session carrying the staff token of a real login, with ``token``,
+    ``user_id``, ``organization_id`` and ``slug`` attributes."""
+    session = session or requests.Session()
+    answer = session.post(f"{url}/api/v1/auth/staff/login",
+                          json={"organization": slug, "email": email, "password": password})
+    assert answer.status_code == 200, answer.text
+    session.token = answer.json()["access_token"]
+    session.headers["Authorization"] = f"Bearer {session.token}"
+    session.user_id = answer.json()["user"]["id"]
+    session.organization_id = answer.json()["user"]["organization_id"]
+    session.slug = slug
+    return session
+
+
+@pytest.fixture
+def staff(gateway_url, operator):
+    """``staff(permissions=("agency_admin",), organization_id=None)``: a requests session of a
+    logged-in staff member (attributes ``organization_id``, ``user_id``, ``token``, ``slug``).
+
+    Without ``organization_id`` each call makes a new agency through the operator route; with
+    the id of an agency made earlier in the test, the member joins that one. Agency
+    administrators are the agency's first administrator; anyone else gets a new role with
+    exactly ``permissions`` and a new user with that role, made through the admin routes."""
+    administrators: dict[str, requests.Session] = {}
+
     def make(permissions=("agency_admin",), organization_id=None):
+        if organization_id is None:
+            agency = operator.create_agency()
+            admin = login_staff(gateway_url, agency["slug"], agency["admin_email"],
+                                agency["admin_password"])
+            administrators[agency["id"]] = admin
+            if tuple(permissions) == ("agency_admin",):
+                return admin
+        else:
+            assert str(organization_id) in administrators, "an agency made by staff() first"
+            admin = administrators[str(organization_id)]
+        return add_staff_member(gateway_url, admin, permissions)
+
+    return make
+
+
+def add_staff_member(url: str, admin: requests.Session, permissions) -> requests.Session:
+    """A new user of ``admin``'s agency, with a new role of exactly ``permissions``, logged in."""
+    suffix = uuid.uuid4().hex[:10]
+    role = admin.post(f"{url}/api/v1/staff/roles",
+                      json={"name": f"Role {suffix}", "permissions": list(permissions)})
+    assert role.status_code == 201, role.text
+    email, password = f"staff-{suffix}@example.org", secrets.token_urlsafe(16)
+    user = admin.post(f"{url}/api/v1/staff/users", json={
+        "email": email, "first_name": "Sam", "last_name": f"Staff {suffix}",
+        "role_id": role.json()["id"], "password": password})
+    assert user.status_code == 201, user.text
+    member = login_staff(url, admin.slug, email, password)
+    member.role_id = role.json()["id"]
+    return member
+
+
+@pytest.fixture
+def portal_client(gateway_url, platform_config):
+    """``portal_client()``: a portal account made through identity's ``create_portal_account``
+    RPC (as the invitations service will), logged in: a requests session with ``token``,
+    ``account_id``, ``global_record_id``, ``username`` and ``password``."""
+    from nameko.standalone.rpc import ClusterRpcClient
+
+    def make(email=None, password=None):
+        email = email or f"client-{uuid.uuid4().hex[:10]}@example.org"
+        password = password or secrets.token_urlsafe(16)
+        with ClusterRpcClient() as client:
+            account = client.identity.create_portal_account({
+                "email": email, "password": password, "first_name": "Cleo",
+                "last_name": "Client"})
         session = requests.Session()
-        session.organization_id = str(organization_id or uuid.uuid4())
-        session.headers["Authorization"] = "Bearer " + staff_token(
-            session.organization_id, None, permissions)
+        answer = session.post(f"{gateway_url}/api/v1/auth/portal/login",
+                              json={"username": email, "password": password})
+        assert answer.status_code == 200, answer.text
+        session.token = answer.json()["access_token"]
+        session.headers["Authorization"] = f"Bearer {session.token}"
+        session.account_id = account["account_id"]
+        session.global_record_id = account["global_record_id"]
+        session.username, session.password = account["username"], password
         return session
 
     return make
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    def __init__(self, address: str, **kwargs):
+        self.address = address
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def session_from(address: str | None = None) -> requests.Session:
+    """A requests session whose connections come from another loopback address (127.x.y.z), so
+    that per-address login throttling in one test never locks out the rest of the suite."""
+    address = address or "127.{}.{}.{}".format(*secrets.token_bytes(3))
+    session = requests.Session()
+    session.mount("http://", SourceAddressAdapter(address))
+    session.address = address
+    return session
 
 
 def wait_for(predicate, timeout=10.0, interval=0.05):

@@ -1,0 +1,46 @@
+"""Authentication routes of API.md "Authentication": staff and portal login, logout."""
+
+from __future__ import annotations
+
+from casework.errors import Unauthenticated
+
+from ..auth import bearer_token, client_address
+from ..routing import route
+from ..schemas.identity import (
+    PortalLoginSchema,
+    StaffLoginSchema,
+    StaffTokenSchema,
+    TokenSchema,
+)
+from .documented import errors
+
+
+class AuthRoutes:
+    @errors(401, 429)
+    @route("POST", "/api/v1/auth/staff/login", audience="public", body=StaffLoginSchema(),
+           responses={200: StaffTokenSchema}, tag="authentication")
+    def staff_login(self, call, body):
+        """A staff token for one agency. Unknown users and wrong passwords get the same 401
+        ``invalid_credentials``; repeated failures per account and per address get 429
+        ``rate_limited`` with ``Retry-After``."""
+        return self.rpc.identity.staff_login(call.request.get_json(),
+                                             client_address(call.request))
+
+    @errors(401, 429)
+    @route("POST", "/api/v1/auth/portal/login", audience="public", body=PortalLoginSchema(),
+           responses={200: TokenSchema}, tag="authentication")
+    def portal_login(self, call, body):
+        """A portal (client) token; throttled like staff login."""
+        return self.rpc.identity.portal_login(call.request.get_json(),
+                                              client_address(call.request))
+
+    @errors(401)
+    @route("POST", "/api/v1/auth/logout", audience="public", responses={204: None},
+           tag="authentication")
+    def logout(self, call):
+        """Revoke the bearer token (staff or portal) of this request."""
+        token = bearer_token(call.request)
+        if token is None:
+            raise Unauthenticated("send Authorization: Bearer <token>")
+        self.auth.logout(token)
+        return 204, None

@@ -1,0 +1,18 @@
+"""Operator routes of API.md "Operator" (``Authorization: Bearer $CASEWORK_OPERATOR_TOKEN``)."""
+
+from __future__ import annotations
+
+from ..routing import route
+from ..schemas.identity import OrganizationCreatedSchema, OrganizationCreateSchema
+from .documented import errors
+
+
+class OperatorRoutes:
+    @errors(409)
+    @route("POST", "/api/v1/operator/organizations", audience="operator",
+           body=OrganizationCreateSchema(), responses={201: OrganizationCreatedSchema},
+           tag="operator")
+    def create_organization(self, call, body):
+        """Create an agency with its starting roles and its first administrator (409
+        ``duplicate_slug`` when the slug is taken)."""
+        return 201, self.rpc.identity.create_organization(call.caller, call.request.get_json())

@@ -1,0 +1,239 @@
+"""Rules of identity and access, free of I/O (no nameko, SQLAlchemy or marshmallow here)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from casework.errors import (
+    LastAdministrator,
+    PermissionDenied,
+    RoleInUse,
+    RoleProtected,
+    ValidationFailed,
+)
+
+
+class Permission(StrEnum):
+    """ID-2. ``agency_admin`` implies every other permission."""
+
+    AGENCY_ADMIN = "agency_admin"
+    CASE_NUMBERS = "case_numbers"
+    DELETE_CLIENTS = "delete_clients"
+    CLIENT_ACCOUNT_INVITATIONS = "client_account_invitations"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_GROUPS = "manage_groups"
+    SCHEDULE_ANY_CLIENT = "schedule_any_client"
+
+
+ALL_PERMISSIONS = tuple(p.value for p in Permission)
+
+
+class BuiltinRole(StrEnum):
+    ADMINISTRATOR = "administrator"
+    STAFF = "staff"
+
+
+# The roles every agency starts with (ID-2): name, permissions, builtin marker.
+STARTING_ROLES = (
+    ("Agency Administrator", ALL_PERMISSIONS, BuiltinRole.ADMINISTRATOR),
+    ("Staff", (), BuiltinRole.STAFF),
+)
+
+PORTAL_FEATURES = ("profile_editing", "availability", "sessions", "messages", "requests")
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 1024  # long passphrases are welcome; this only bounds the work per login
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class StaffCaller:
+    """A staff member acting inside one agency, as the gateway authenticated them (ID-1)."""
+
+    organization_id: str
+    user_id: str
+    permissions: frozenset[str]
+    request_id: str | None = None
+
+    @classmethod
+    def from_rpc(cls, caller) -> StaffCaller:
+        if not isinstance(caller, dict) or caller.get("kind") != "staff" or not (
+                caller.get("organization_id") and caller.get("user_id")):
+            raise PermissionDenied("a staff caller inside an agency is required")
+        return cls(str(caller["organization_id"]), str(caller["user_id"]),
+                   frozenset(caller.get("permissions") or ()), caller.get("request_id"))
+
+    def can(self, permission: Permission) -> bool:
+        return Permission.AGENCY_ADMIN in self.permissions or permission in self.permissions
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(f"this needs the {permission.value} permission")
+
+
+@dataclass(frozen=True)
+class PortalCaller:
+    account_id: str
+    global_record_id: str
+    request_id: str | None = None
+
+    @classmethod
+    def from_rpc(cls, caller) -> PortalCaller:
+        if not isinstance(caller, dict) or caller.get("kind") != "portal" or not (
+                caller.get("account_id") and caller.get("global_record_id")):
+            raise PermissionDenied("a portal caller is required")
+        return cls(str(caller["account_id"]), str(caller["global_record_id"]),
+                   caller.get("request_id"))
+
+
+def require_operator(caller) -> None:
+    if not isinstance(caller, dict) or caller.get("kind") != "operator":
+        raise PermissionDenied("only the platform operator may do this")
+
+
+def check_password(password: str, field: str = "password") -> str:
+    """S2: at least 12 characters, long ones allowed, no composition rules (NIST SP 800-63B)."""
+    if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH:
+        raise ValidationFailed("the password is too short",
+                               {field: [f"at least {PASSWORD_MIN_LENGTH} characters"]})
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationFailed("the password is too long",
+                               {field: [f"at most {PASSWORD_MAX_LENGTH} characters"]})
+    return password
+
+
+def check_slug(slug: str) -> str:
+    if not SLUG_PATTERN.match(slug or ""):
+        raise ValidationFailed("the slug is invalid", {"slug": [
+            "1 to 63 lower-case letters, digits or '-', not starting or ending with '-'"]})
+    return slug
+
+
+def check_timezone(name: str, field: str = "timezone") -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationFailed("unknown time zone", {field: ["an IANA time zone such as "
+                                                             "Europe/London"]}) from None
+    return name
+
+
+def check_permissions(permissions) -> list[str]:
+    unknown = sorted(set(permissions) - set(ALL_PERMISSIONS))
+    if unknown:
+        raise ValidationFailed("unknown permissions", {"permissions": [
+            f"unknown: {', '.join(unknown)}; known: {', '.join(ALL_PERMISSIONS)}"]})
+    # stored in the canonical order so that equal roles look equal
+    return [p for p in ALL_PERMISSIONS if p in set(permissions)]
+
+
+def check_role_change(builtin: str | None, permissions: list[str] | None) -> None:
+    """The Agency Administrator role keeps agency_admin, so an agency always has an admin role."""
+    if builtin == BuiltinRole.ADMINISTRATOR and permissions is not None and (
+            Permission.AGENCY_ADMIN not in permissions):
+        raise RoleProtected("the Agency Administrator role cannot lose agency_admin")
+
+
+def check_role_deletion(builtin: str | None, users_with_role: int) -> None:
+    if builtin == BuiltinRole.ADMINISTRATOR:
+        raise RoleProtected("the Agency Administrator role cannot be deleted")
+    if users_with_role:
+        raise RoleInUse(f"{users_with_role} staff user(s) still have this role; "
+                        "give them another role first")
+
+
+def check_administrators_remain(active_administrators: int) -> None:
+    """An agency must never be left without an active user holding agency_admin."""
+    if active_administrators < 1:
+        raise LastAdministrator("this would leave the agency without an active administrator; "
+                                "make someone else an administrator first")
+
+
+def display_name(first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name}".strip()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+STAFF_EVENT_FIELDS = ("email", "first_name", "last_name", "active",
+                      "allow_client_initiated_contact")
+
+
+def staff_user_event(user: dict) -> dict:
+    """The data of staff_user_created / staff_user_updated (EVENTS.md): who is staff of which
+    agency, for the services that keep their own copy (records, notifications, scheduling)."""
+    return {"user_id": str(user["id"]), "email": user["email"], "first_name": user["first_name"],
+            "last_name": user["last_name"], "name": display_name(user["first_name"],
+                                                                  user["last_name"]),
+            "active": user["active"],
+            "allow_client_initiated_contact": user["allow_client_initiated_contact"]}
+
+
+# --- tokens (S3) ----------------------------------------------------------------------------
+
+TOKEN_BYTES = 32  # 256 random bits
+
+
+def new_token() -> tuple[str, str]:
+    """A bearer token and the digest stored in its place. The token is random, so a plain
+    SHA-256 is enough: there is nothing to guess that a slow hash would protect."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+
+
+def is_digest(value) -> bool:
+    return isinstance(value, str) and DIGEST_PATTERN.match(value) is not None
+
+
+# --- login throttling (ID-3, S2) -------------------------------------------------------------
+
+MAX_LOCKOUT_SECONDS = 15 * 60
+FAILURE_MEMORY_SECONDS = 15 * 60  # failures older than this are forgotten
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    account_limit: int
+    address_limit: int
+    lockout_seconds: int
+
+    def limit(self, scope: str) -> int:
+        return self.account_limit if scope == "account" else self.address_limit
+
+    def lockout_after(self, scope: str, failures: int) -> int:
+        """Seconds to lock after the ``failures``-th failure in a row: none below the limit, then
+        the base lock, doubling with each further failure, at most 15 minutes."""
+        over = failures - self.limit(scope)
+        if over < 0:
+            return 0
+        return min(self.lockout_seconds * 2 ** min(over, 20), MAX_LOCKOUT_SECONDS)
+
+
+def retry_after(locked_until: datetime, now: datetime) -> int:
+    return max(1, int((locked_until - now) / timedelta(seconds=1) + 0.999))
+
+
+def account_key(kind: str, *parts: str) -> str:
+    """What per-account throttling counts on: the login name as typed (normalised), whether or
+    not such an account exists, so that a lock says nothing about existence."""
+    return ":".join([kind, *(p.strip().lower() for p in parts)])[:500]
+
+
+def address_key(address: str | None) -> str:
+    return (address or "unknown")[:500]
