@@ -148,3 +148,18 @@ class LastAdministrator(CaseworkError):
 @error("account_exists", 409, "A portal account with this username already exists")
 class AccountExists(CaseworkError):
     pass
+
+
+@error("duplicate_name", 409, "Name already in use")
+class DuplicateName(CaseworkError):
+    pass
+
+
+@error("no_client_account", 409, "The record has no client account")
+class NoClientAccount(CaseworkError):
+    pass
+
+
+@error("possible_duplicate_contact", 409, "A contact like this one already exists")
+class PossibleDuplicateContact(CaseworkError):
+    pass

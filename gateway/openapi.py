@@ -41,7 +41,7 @@ def _operation(route: Route, spec: APISpec) -> dict:
     errors = set(ERRORS_BY_AUDIENCE[route.audience])
     if route.body is not None or route.query is not None:
         errors |= {400, 422}
-    errors |= set(getattr(route, "errors", ()) or ())
+    errors |= set(route.errors)
     for status in sorted(errors):
         responses.setdefault(str(status), {"description": DESCRIPTIONS[status], **problem})
     operation = {"operationId": route.name, "summary": route.summary.split("\n")[0],
@@ -50,6 +50,10 @@ def _operation(route: Route, spec: APISpec) -> dict:
     if route.body is not None:
         operation["requestBody"] = {"required": True,
                                     "content": {"application/json": {"schema": route.body}}}
+    elif route.raw_body:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        operation["requestBody"] = {"required": True,
+                                    "content": {media: binary for media in route.raw_body}}
     if route.audience in ("staff", "portal", "operator"):
         operation["security"] = [{"bearer": []}]
     return operation

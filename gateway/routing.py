@@ -13,7 +13,7 @@ from functools import wraps
 from marshmallow import Schema, ValidationError
 from werkzeug.wrappers import Response
 
-from casework.errors import CaseworkError, MalformedRequest, ValidationFailed
+from casework.errors import CaseworkError, MalformedRequest, PayloadTooLarge, ValidationFailed
 from casework.logs import bind_correlation_id
 
 from . import metrics
@@ -37,6 +37,11 @@ class Route:
     responses: dict = field(default_factory=dict)  # status -> Schema or None
     summary: str = ""
     tag: str = ""
+    errors: tuple[int, ...] = ()  # error statuses beyond the audience's usual ones (OpenAPI)
+    # media types of a raw (non-JSON) body: the handler gets ``body`` as bytes, at most
+    # ``max_body_bytes`` (413 beyond)
+    raw_body: tuple[str, ...] = ()
+    max_body_bytes: int | None = None
 
     @property
     def openapi_path(self) -> str:
@@ -77,6 +82,33 @@ def json_body(request) -> dict:
     return body
 
 
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def raw_body(request, limit: int | None) -> bytes:
+    """The request body as bytes, refused with 413 beyond ``limit``. A too-large body that is
+    not absurdly large is read to its end first, so that the client, still sending, gets the
+    413 instead of a reset connection."""
+    length = request.content_length
+    if limit is not None and length is not None and length > limit:
+        _drain(request.stream, min(length, DRAIN_LIMIT))
+        raise PayloadTooLarge(f"the body is {length} bytes; at most {limit} are accepted")
+    data = request.stream.read() if limit is None else request.stream.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        _drain(request.stream, DRAIN_LIMIT)
+        raise PayloadTooLarge(f"the body is larger than the {limit} bytes accepted")
+    return data
+
+
+def _drain(stream, limit: int) -> None:
+    read = 0
+    while read < limit:
+        chunk = stream.read(min(65536, limit - read))
+        if not chunk:
+            return
+        read += len(chunk)
+
+
 def respond(status: int, payload, request_id: str, headers=None) -> Response:
     if payload is None:
         response = Response(status=status)
@@ -91,12 +123,15 @@ def respond(status: int, payload, request_id: str, headers=None) -> Response:
 
 def route(method: str, path: str, *, audience: str, permission: str | None = None,
           body: Schema | None = None, query: Schema | None = None, responses=None,
-          summary: str = "", tag: str = ""):
+          summary: str = "", tag: str = "", errors: tuple[int, ...] = (),
+          raw_body: tuple[str, ...] = (), max_body_bytes: int | None = None):
     assert audience in AUDIENCES, audience
+    assert not (raw_body and body is not None), "a route takes a JSON body or a raw one"
 
     def decorate(fn):
         spec = Route(method, path, fn.__name__, audience, permission, body, query,
-                     responses or {200: None}, summary or (fn.__doc__ or "").strip(), tag)
+                     responses or {200: None}, summary or (fn.__doc__ or "").strip(), tag,
+                     tuple(errors), tuple(raw_body), max_body_bytes)
         ROUTES.append(spec)
 
         @wraps(fn)
@@ -118,6 +153,8 @@ def handle(service, spec: Route, fn, request, path_values) -> Response:
         kwargs = dict(path_values)
         if spec.body is not None:
             kwargs["body"] = load(spec.body, json_body(request))
+        elif spec.raw_body:
+            kwargs["body"] = raw_body(request, spec.max_body_bytes)
         if spec.query is not None:
             kwargs["query"] = load(spec.query, request.args.to_dict())
         result = fn(service, call, **kwargs)

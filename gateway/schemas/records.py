@@ -10,22 +10,28 @@ KINDS = ("client", "employee")
 STATUSES = ("prospect", "active", "inactive", "closed")
 PORTAL_STATUSES = ("enrollment_pending", "active", "banned")
 CONTACT_METHODS = ("email", "phone", "sms", "post", "portal")
+CUSTOM_FIELDS_DOC = ("up to 50 fields; values are strings (at most 2000 characters), numbers or "
+                     "booleans")
 
 
-class PhoneSchema(Schema):
+class Strict(Schema):
     class Meta:
         unknown = RAISE
 
+
+class PhoneSchema(Strict):
     type = fields.String(load_default="mobile",
                          validate=validate.OneOf(("mobile", "home", "work", "other")))
     number = fields.String(required=True, validate=validate.Regexp(
         r"^\+?[0-9 ()\-.]{3,30}$", error="a phone number of digits, spaces and ()-."))
 
 
-class RecordCreateSchema(Schema):
-    class Meta:
-        unknown = RAISE
+def _custom_fields(**options):
+    return fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
+                       metadata={"description": CUSTOM_FIELDS_DOC}, **options)
 
+
+class RecordCreateSchema(Strict):
     kind = fields.String(load_default="client", validate=validate.OneOf(KINDS))
     first_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     last_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -39,15 +45,61 @@ class RecordCreateSchema(Schema):
                                 validate=validate.Length(min=1, max=50))
     client_type_id = fields.UUID(load_default=None, allow_none=True)
     status = fields.String(load_default="active", validate=validate.OneOf(STATUSES))
-    custom_fields = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
-                                load_default=dict)
+    custom_fields = _custom_fields(load_default=dict)
+
+
+class RecordPatchSchema(Strict):
+    """Demographics, warning indicators (the whole selection) and custom fields (merged: a
+    field set to null is removed)."""
+
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    first_name = fields.String(validate=validate.Length(min=1, max=200))
+    last_name = fields.String(validate=validate.Length(min=1, max=200))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=320))
+    phones = fields.List(fields.Nested(PhoneSchema), validate=validate.Length(max=10))
+    preferred_contact_methods = fields.List(
+        fields.String(validate=validate.OneOf(CONTACT_METHODS)))
+    date_of_birth = fields.Date(allow_none=True)
+    warning_indicator_ids = fields.List(fields.UUID(), validate=validate.Length(max=100))
+    custom_fields = _custom_fields()
+
+
+class CaseNumberBodySchema(Strict):
+    case_number = fields.String(required=True, validate=validate.Length(min=1, max=50))
+
+
+class ClientTypeBodySchema(Strict):
+    client_type_id = fields.UUID(required=True, allow_none=True)
+
+
+class StatusBodySchema(Strict):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+
+
+class PortalStatusBodySchema(Strict):
+    portal_status = fields.String(required=True, validate=validate.OneOf(PORTAL_STATUSES))
+
+
+class NotesBodySchema(Strict):
+    body = fields.String(required=True, validate=validate.Length(max=20000))
+
+
+class GroupBodySchema(Strict):
+    group_id = fields.UUID(required=True)
+
+
+class NavigatorBodySchema(Strict):
+    user_id = fields.UUID(required=True)
 
 
 class RecordSchema(Schema):
+    """A record as search lists it."""
+
     id = fields.UUID(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
+    name = fields.String(required=True)
     email = fields.String(allow_none=True)
     phones = fields.List(fields.Nested(PhoneSchema))
     preferred_contact_methods = fields.List(fields.String())
@@ -55,11 +107,51 @@ class RecordSchema(Schema):
     case_number = fields.String(required=True)
     client_type_id = fields.UUID(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    portal_status = fields.String(allow_none=True)
+    portal_status = fields.String(allow_none=True, validate=validate.OneOf(PORTAL_STATUSES))
     has_client_account = fields.Boolean(required=True)
     custom_fields = fields.Dict()
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
+
+
+class ClientTypeRefSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
+class WarningIndicatorRefSchema(ClientTypeRefSchema):
+    colour = fields.String(allow_none=True)
+
+
+class GroupRefSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
+class NavigatorRefSchema(Schema):
+    user_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    active = fields.Boolean(required=True)
+    assigned_at = fields.DateTime(required=True)
+
+
+class InvitationStateSchema(Schema):
+    sent = fields.Boolean(required=True)
+    sent_at = fields.DateTime(allow_none=True)
+    email = fields.String(allow_none=True)
+
+
+class RecordViewSchema(RecordSchema):
+    """The whole record (REC-1): one RPC, one statement."""
+
+    client_type = fields.Nested(ClientTypeRefSchema, allow_none=True)
+    warning_indicators = fields.List(fields.Nested(WarningIndicatorRefSchema), required=True)
+    groups = fields.List(fields.Nested(GroupRefSchema), required=True)
+    navigators = fields.List(fields.Nested(NavigatorRefSchema), required=True)
+    image_url = fields.String(allow_none=True, required=True)
+    invitation = fields.Nested(InvitationStateSchema, required=True)
 
 
 class RecordSearchQuerySchema(ListQuerySchema):
@@ -67,8 +159,51 @@ class RecordSearchQuerySchema(ListQuerySchema):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
     client_type_id = fields.UUID(load_default=None)
+    group_id = fields.UUID(load_default=None)
+    navigator_id = fields.UUID(load_default=None)
 
 
 class RecordPageSchema(Schema):
     items = fields.List(fields.Nested(RecordSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
+
+
+class StatusChangeSchema(Schema):
+    id = fields.Integer(required=True)
+    old_status = fields.String(allow_none=True)
+    new_status = fields.String(required=True)
+    changed_by = fields.UUID(allow_none=True)
+    changed_at = fields.DateTime(required=True)
+
+
+class StatusHistoryPageSchema(Schema):
+    items = fields.List(fields.Nested(StatusChangeSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    action = fields.String(required=True)
+    actor_id = fields.UUID(allow_none=True)
+    request_id = fields.String(allow_none=True)
+    changes = fields.Dict(required=True, metadata={
+        "description": "changed fields: {field: {old, new}}"})
+    at = fields.DateTime(required=True)
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class NotesSchema(Schema):
+    body = fields.String(required=True)
+    updated_by = fields.UUID(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+
+
+class ImageInfoSchema(Schema):
+    url = fields.String(required=True)
+    content_type = fields.String(required=True)
+    byte_size = fields.Integer(required=True)
+    uploaded_at = fields.DateTime(required=True)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 
-from sqlalchemy import String, Uuid, and_, func, insert, literal, or_, select
+from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from .models import audit_entries, case_number_counters, records
+from .models import case_number_counters, records, status_history
 
 RECORD_COLUMNS = [
     records.c.id, records.c.kind, records.c.first_name, records.c.last_name, records.c.email,
@@ -18,6 +16,69 @@ RECORD_COLUMNS = [
     records.c.case_number, records.c.client_type_id, records.c.status, records.c.portal_status,
     records.c.custom_fields, records.c.created_at, records.c.updated_at,
 ]
+
+# The whole record of REC-1 in one statement: related rows are aggregated with json_agg in
+# lateral subqueries (a fixed number of index lookups, never a query per related row).
+# ``{found}`` is a CTE named ``found`` holding the record row; times in JSON are made ISO UTC.
+VIEW_SQL = """
+WITH found AS ({found}){audit}
+SELECT r.id, r.kind, r.first_name, r.last_name, r.email, r.phones, r.preferred_contact_methods,
+       r.date_of_birth, r.case_number, r.client_type_id, r.status, r.portal_status,
+       r.custom_fields, r.created_at, r.updated_at, r.invitation_sent_at, r.invitation_email,
+       r.deleted_at, ct.client_type, COALESCE(wi.items, '[]'::json) AS warning_indicators,
+       COALESCE(gr.items, '[]'::json) AS groups, COALESCE(nav.items, '[]'::json) AS navigators,
+       img.uploaded_at AS image_uploaded_at
+FROM found r
+LEFT JOIN LATERAL (
+    SELECT json_build_object('id', t.id, 'name', t.name, 'active', t.active) AS client_type
+    FROM records.client_types t
+    WHERE t.id = r.client_type_id AND t.organization_id = r.organization_id) ct ON true
+LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object('id', w.id, 'name', w.name, 'colour', w.colour,
+                                      'active', w.active) ORDER BY w.name) AS items
+    FROM records.record_warning_indicators rw
+    JOIN records.warning_indicators w ON w.id = rw.indicator_id
+    WHERE rw.record_id = r.id) wi ON true
+LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object('id', g.id, 'name', g.name) ORDER BY g.name) AS items
+    FROM records.group_members m JOIN records.groups g ON g.id = m.group_id
+    WHERE m.record_id = r.id) gr ON true
+LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object(
+               'user_id', s.user_id, 'name', s.name, 'email', s.email, 'active', s.active,
+               'assigned_at', to_char(n.assigned_at AT TIME ZONE 'UTC',
+                                      'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+           ORDER BY s.name, s.user_id) AS items
+    FROM records.record_navigators n JOIN records.staff_users s ON s.user_id = n.user_id
+    WHERE n.record_id = r.id) nav ON true
+LEFT JOIN records.record_images img ON img.record_id = r.id
+"""
+
+FOUND_LIVE = ("SELECT * FROM records.records WHERE id = :record_id"
+              " AND organization_id = :organization_id AND deleted_at IS NULL")
+FOUND_ANY = ("SELECT * FROM records.records WHERE id = :record_id"
+             " AND organization_id = :organization_id")
+# the read and its audit row in the same statement: one round trip (REC-15, QUALITY P1)
+AUDIT_READ = """,
+audited AS (
+    INSERT INTO records.audit_entries (organization_id, record_id, actor_id, action, request_id)
+    SELECT organization_id, id, CAST(:actor_id AS uuid), 'record_read',
+           CAST(:request_id AS varchar) FROM found)"""
+
+
+def read_view(session: Session, organization_id: str, record_id: str, *,
+              audit_actor: tuple | None = None, include_deleted: bool = False) -> dict | None:
+    """The record as REC-1 shows it; with ``audit_actor=(user_id, request_id)`` the read is
+    audited in the same statement."""
+    sql = VIEW_SQL.format(found=FOUND_ANY if include_deleted else FOUND_LIVE,
+                          audit=AUDIT_READ if audit_actor else "")
+    params = {"record_id": record_id, "organization_id": organization_id}
+    statement = text(sql).bindparams(bindparam("record_id", type_=Uuid),
+                                     bindparam("organization_id", type_=Uuid))
+    if audit_actor:
+        params["actor_id"], params["request_id"] = audit_actor
+    row = session.execute(statement, params).mappings().first()
+    return dict(row) if row else None
 
 
 def next_case_number_sequence(session: Session, organization_id: str) -> int:
@@ -31,6 +92,7 @@ def next_case_number_sequence(session: Session, organization_id: str) -> int:
 
 
 def case_number_taken(session: Session, organization_id: str, case_number: str) -> bool:
+    """Deleted records keep their case numbers: a restored record must get its own back."""
     return session.execute(
         select(literal(1)).where(records.c.organization_id == organization_id,
                                  records.c.case_number == case_number)
@@ -43,76 +105,66 @@ def insert_record(session: Session, values: dict) -> dict:
     ).mappings().one()
 
 
-def read_record_audited(session: Session, organization_id: str, record_id: str,
-                        actor_id: str | None, request_id: str | None) -> dict | None:
-    """The record, and its audit row written in the same statement (one round trip, REC-15)."""
-    found = (
-        select(*RECORD_COLUMNS)
-        .where(records.c.id == record_id, records.c.organization_id == organization_id,
-               records.c.deleted_at.is_(None))
-        .cte("found")
-    )
-    audited = (
-        insert(audit_entries)
-        .from_select(
-            ["organization_id", "record_id", "actor_id", "action", "request_id"],
-            select(literal(organization_id, Uuid), found.c.id, literal(actor_id, Uuid),
-                   literal("record_read", String), literal(request_id, String)),
-        )
-        .cte("audited")
-    )
-    row = session.execute(
-        select(found).add_cte(audited)
-    ).mappings().first()
+def lock_record(session: Session, organization_id: str, record_id: str, *,
+                deleted: bool | None = False) -> dict | None:
+    """The record's row, locked for this transaction; ``deleted=None`` finds either kind."""
+    statement = select(records).where(records.c.id == record_id,
+                                      records.c.organization_id == organization_id)
+    if deleted is not None:
+        statement = statement.where(
+            records.c.deleted_at.is_not(None) if deleted else records.c.deleted_at.is_(None))
+    row = session.execute(statement.with_for_update()).mappings().first()
     return dict(row) if row else None
 
 
-def add_audit(session: Session, organization_id: str, record_id, actor_id, action: str,
-              changes: dict, request_id: str | None) -> None:
-    session.execute(insert(audit_entries).values(
-        organization_id=organization_id, record_id=record_id, actor_id=actor_id,
-        action=action, changes=changes, request_id=request_id,
-    ))
+def record_exists(session: Session, organization_id: str, record_id: str, *,
+                  include_deleted: bool = False) -> bool:
+    statement = select(literal(1)).where(records.c.id == record_id,
+                                         records.c.organization_id == organization_id)
+    if not include_deleted:
+        statement = statement.where(records.c.deleted_at.is_(None))
+    return session.execute(statement).first() is not None
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode()
+def find_live_record(session: Session, organization_id: str, record_id: str | None,
+                     case_number: str | None) -> dict | None:
+    """The agency's live record with this id and/or case number (both must match if given)."""
+    statement = select(records.c.id, records.c.portal_status).where(
+        records.c.organization_id == organization_id, records.c.deleted_at.is_(None))
+    if record_id:
+        statement = statement.where(records.c.id == record_id)
+    if case_number:
+        statement = statement.where(records.c.case_number == case_number)
+    row = session.execute(statement).mappings().first()
+    return dict(row) if row else None
 
 
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        offset = json.loads(base64.urlsafe_b64decode(cursor.encode()))["o"]
-    except (ValueError, KeyError, TypeError):
-        return -1
-    return offset if isinstance(offset, int) and offset >= 0 else -1
+def update_record(session: Session, organization_id: str, record_id: str, values: dict) -> None:
+    session.execute(
+        update(records)
+        .where(records.c.id == record_id, records.c.organization_id == organization_id)
+        .values(**values, updated_at=func.now())
+    )
 
 
-def search(session: Session, organization_id: str, *, q: str | None, status=None, kind=None,
-           client_type_id=None, limit: int = 50, offset: int = 0) -> tuple[list[dict], bool]:
-    """Global search (REC-11): substring or trigram word similarity on ``search_text``, served by
-    the GIN trigram index; closed and inactive records included, deleted ones not (REC-10)."""
-    conditions = [records.c.organization_id == organization_id, records.c.deleted_at.is_(None)]
-    if status:
-        conditions.append(records.c.status == status)
-    if kind:
-        conditions.append(records.c.kind == kind)
-    if client_type_id:
-        conditions.append(records.c.client_type_id == client_type_id)
-    statement = select(*RECORD_COLUMNS)
-    if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(records.c.search_text.ilike(pattern),
-                              records.c.search_text.op("%>")(q)))
-        statement = statement.order_by(
-            func.word_similarity(q, records.c.search_text).desc(), records.c.id)
-    else:
-        statement = statement.order_by(records.c.created_at.desc(), records.c.id)
-    rows = session.execute(
-        statement.where(and_(*conditions)).limit(limit + 1).offset(offset)
-    ).mappings().all()
-    return [dict(r) for r in rows[:limit]], len(rows) > limit
+def add_status_change(session: Session, organization_id: str, record_id: str, old: str | None,
+                      new: str, changed_by: str | None) -> None:
+    session.execute(insert(status_history).values(
+        organization_id=organization_id, record_id=record_id, old_status=old, new_status=new,
+        changed_by=changed_by))
+
+
+def status_changes(session: Session, organization_id: str, record_id: str, *,
+                   before_id: int | None, limit: int) -> list[dict]:
+    statement = (select(status_history.c.id, status_history.c.old_status,
+                        status_history.c.new_status, status_history.c.changed_by,
+                        status_history.c.changed_at)
+                 .where(status_history.c.organization_id == organization_id,
+                        status_history.c.record_id == record_id)
+                 .order_by(status_history.c.id.desc()).limit(limit + 1))
+    if before_id is not None:
+        statement = statement.where(status_history.c.id < before_id)
+    return [dict(r) for r in session.execute(statement).mappings()]
 
 
 def new_id() -> str:

@@ -1,0 +1,105 @@
+"""HTTP schemas of agency contacts and their links to clients (REC-12)."""
+
+from marshmallow import Schema, fields, validate
+
+from .common import ListQuerySchema
+from .records import PhoneSchema, Strict
+
+NAME = validate.Length(min=1, max=200)
+CONTACT_TYPES = ("general", "emergency", "next_of_kin", "guardian", "professional",
+                 "additional_address", "finance_billing")
+
+
+class AddressSchema(Strict):
+    line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    region = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(max=100))
+    postcode = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=20))
+    country = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=100))
+
+
+class ContactPatchSchema(Strict):
+    first_name = fields.String(allow_none=True, validate=NAME)
+    last_name = fields.String(allow_none=True, validate=NAME)
+    organisation_name = fields.String(allow_none=True, validate=NAME)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=320))
+    phones = fields.List(fields.Nested(PhoneSchema), validate=validate.Length(max=10))
+    address = fields.Nested(AddressSchema, allow_none=True)
+
+
+class ContactCreateSchema(ContactPatchSchema):
+    """A last name or an organisation name is required. A contact like an existing one (same
+    e-mail, very similar name) is refused with 409 unless ``confirm_new`` is true."""
+
+    confirm_new = fields.Boolean(load_default=False)
+
+
+class ContactSchema(Schema):
+    id = fields.UUID(required=True)
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    organisation_name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phones = fields.List(fields.Nested(PhoneSchema))
+    address = fields.Nested(AddressSchema, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class ContactQuerySchema(ListQuerySchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class ContactPageSchema(Schema):
+    items = fields.List(fields.Nested(ContactSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+def _contact_types(**options):
+    return fields.List(fields.String(validate=validate.OneOf(CONTACT_TYPES)),
+                       validate=validate.Length(min=1, max=len(CONTACT_TYPES)), metadata={
+                           "description": "additional_address needs the contact's address; "
+                                          "finance_billing makes it a possible billing contact"},
+                       **options)
+
+
+class LinkCreateSchema(Strict):
+    contact_id = fields.UUID(required=True)
+    contact_types = _contact_types(required=True)
+    relationship = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    organisation_reference = fields.String(load_default=None, allow_none=True,
+                                           validate=validate.Length(max=200))
+    connection_role = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(min=1, max=100), metadata={
+                                        "description": "needed to invite the contact to become "
+                                                       "a connection (a system user)"})
+
+
+class LinkPatchSchema(Strict):
+    contact_types = _contact_types()
+    relationship = fields.String(validate=validate.Length(min=1, max=100))
+    organisation_reference = fields.String(allow_none=True, validate=validate.Length(max=200))
+    connection_role = fields.String(allow_none=True, validate=validate.Length(min=1, max=100))
+
+
+class LinkSchema(Schema):
+    record_id = fields.UUID(required=True)
+    contact_id = fields.UUID(required=True)
+    contact_types = fields.List(fields.String(), required=True)
+    relationship = fields.String(required=True)
+    organisation_reference = fields.String(allow_none=True)
+    connection_role = fields.String(allow_none=True)
+    billing_eligible = fields.Boolean(required=True)
+    can_invite_as_connection = fields.Boolean(required=True)
+    contact = fields.Nested(ContactSchema, required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class LinkListSchema(Schema):
+    items = fields.List(fields.Nested(LinkSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)

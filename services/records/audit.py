@@ -1,0 +1,33 @@
+"""The audit trail (REC-15): one append-only row per staff read and per change of a record, with
+who, when, the request id and the changed fields (old -> new). The database refuses UPDATE and
+DELETE on it (migration records_0002)."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from .domain import Caller
+from .models import audit_entries
+
+
+def write(session: Session, caller: Caller | None, organization_id: str, record_id,
+          action: str, changes: dict | None = None, request_id: str | None = None) -> None:
+    session.execute(insert(audit_entries).values(
+        organization_id=organization_id, record_id=record_id,
+        actor_id=caller.user_id if caller else None, action=action, changes=changes or {},
+        request_id=(caller.request_id if caller else None) or request_id,
+    ))
+
+
+def page(session: Session, organization_id: str, record_id: str, *, before_id: int | None,
+         limit: int) -> list[dict]:
+    """Newest first, by id: a keyset that stays stable while new rows are appended."""
+    statement = (select(audit_entries.c.id, audit_entries.c.action, audit_entries.c.actor_id,
+                        audit_entries.c.request_id, audit_entries.c.changes, audit_entries.c.at)
+                 .where(audit_entries.c.organization_id == organization_id,
+                        audit_entries.c.record_id == record_id)
+                 .order_by(audit_entries.c.id.desc()).limit(limit + 1))
+    if before_id is not None:
+        statement = statement.where(audit_entries.c.id < before_id)
+    return [dict(r) for r in session.execute(statement).mappings()]

@@ -1,0 +1,187 @@
+"""Contacts (REC-12): they belong to the agency; a client links to them with contact types, one
+relationship, an organisation reference and a connection role. Unlinking keeps the contact."""
+
+from __future__ import annotations
+
+from nameko.rpc import rpc
+
+from casework.errors import (
+    CaseworkError,
+    Conflict,
+    NotFound,
+    PossibleDuplicateContact,
+    ValidationFailed,
+)
+
+from .. import audit, contact_rules, contacts, cursors, repository
+from ..schemas import load
+from ..schemas_contacts import (
+    ContactFields,
+    ContactInSchema,
+    ContactQuerySchema,
+    ContactSchema,
+    LinkInSchema,
+    LinkPatchSchema,
+    LinkSchema,
+)
+from .common import known_id, request_id, require_record, staff_call
+
+contact_schema = ContactSchema()
+link_schema = LinkSchema()
+NEW_CONTACT = {"first_name": None, "last_name": None, "organisation_name": None, "email": None,
+               "phones": [], "address": None}
+LINK_FIELDS = ("contact_types", "relationship", "organisation_reference", "connection_role")
+
+
+def _link_out(link: dict) -> dict:
+    return link_schema.dump({**link, **contact_rules.link_facts(link)})
+
+
+def _one_link(session, org: str, record_id: str, contact_id: str) -> dict:
+    found = contacts.links(session, org, record_id, contact_id)
+    if not found:
+        raise NotFound("this contact is not linked to the record")
+    return found[0]
+
+
+class ContactEntrypoints:
+    @rpc(expected_exceptions=CaseworkError)
+    def search_contacts(self, caller, params):
+        """The search that comes first, so that an existing contact is linked rather than
+        created twice: partial or misspelt name, organisation, e-mail or phone."""
+        caller, _ = staff_call(caller)
+        query = load(ContactQuerySchema(), params)
+        offset = cursors.offset(query["cursor"])
+        q = " ".join((query["q"] or "").lower().split()) or None
+        with self.db.transaction() as uow:
+            rows = contacts.search(uow.session, caller.organization_id, q, offset=offset,
+                                   limit=query["limit"])
+        more = len(rows) > query["limit"]
+        return {"items": contact_schema.dump(rows[:query["limit"]], many=True),
+                "next_cursor": cursors.encode({"o": offset + query["limit"]}) if more else None}
+
+    @rpc(expected_exceptions=CaseworkError)
+    def create_contact(self, caller, payload):
+        """A contact with the same e-mail or a very similar name is refused (409
+        ``possible_duplicate_contact``, listing them) unless ``confirm_new`` is true."""
+        caller, _ = staff_call(caller)
+        data = load(ContactInSchema(), payload)
+        confirm_new = data.pop("confirm_new")
+        contact = {**NEW_CONTACT, **data}
+        contact_rules.check_contact(contact)
+        text = contact_rules.contact_search_text(contact)
+        with self.db.transaction() as uow:
+            if not confirm_new:
+                similar = contacts.likely_duplicates(uow.session, caller.organization_id,
+                                                     contact, text)
+                if similar:
+                    raise PossibleDuplicateContact(
+                        "a contact like this one exists already: link it, or send confirm_new "
+                        "to create another", extra={
+                            "possible_duplicates": contact_schema.dump(similar, many=True)})
+            row = contacts.create(uow.session, caller.organization_id, {
+                **contact, "id": repository.new_id(), "search_text": text,
+                "created_by": caller.user_id})
+        return contact_schema.dump(row)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def get_contact(self, caller, contact_id):
+        caller, _ = staff_call(caller)
+        contact_id = known_id(contact_id, "contact")
+        with self.db.transaction() as uow:
+            row = contacts.get(uow.session, caller.organization_id, contact_id)
+        if row is None:
+            raise NotFound("contact not found")
+        return contact_schema.dump(row)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def update_contact(self, caller, contact_id, payload):
+        caller, _ = staff_call(caller)
+        contact_id = known_id(contact_id, "contact")
+        data = load(ContactFields(), payload)
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            row = contacts.get(uow.session, org, contact_id, lock=True)
+            if row is None:
+                raise NotFound("contact not found")
+            merged = {**row, **data}
+            contact_rules.check_contact(merged)
+            if "address" in data:
+                contact_rules.check_address_kept(
+                    data["address"], contacts.additional_address_links(uow.session, org,
+                                                                       contact_id))
+            row = contacts.change(uow.session, org, contact_id, {
+                **data, "search_text": contact_rules.contact_search_text(merged)})
+        return contact_schema.dump(row)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def record_contacts(self, caller, record_id):
+        caller, record_id = staff_call(caller, record_id)
+        with self.db.transaction() as uow:
+            require_record(uow.session, caller, record_id)
+            found = contacts.links(uow.session, caller.organization_id, record_id)
+            audit.write(uow.session, caller, caller.organization_id, record_id,
+                        "contacts_read", request_id=request_id(caller, uow))
+        return {"items": [_link_out(link) for link in found], "next_cursor": None}
+
+    @rpc(expected_exceptions=CaseworkError)
+    def link_contact(self, caller, record_id, payload):
+        caller, record_id = staff_call(caller, record_id)
+        data = load(LinkInSchema(), payload)
+        contact_id = str(data.pop("contact_id"))
+        data["contact_types"] = list(dict.fromkeys(data["contact_types"]))
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            require_record(uow.session, caller, record_id)
+            contact = contacts.get(uow.session, org, contact_id, lock=True)
+            if contact is None:
+                raise ValidationFailed("unknown contact", {"contact_id": [
+                    "not a contact of this agency"]})
+            contact_rules.check_link(data["contact_types"], contact["address"])
+            if contacts.links(uow.session, org, record_id, contact_id):
+                raise Conflict("this contact is linked to the record already; change the link")
+            contacts.link(uow.session, org, {**data, "record_id": record_id,
+                                             "contact_id": contact_id,
+                                             "created_by": caller.user_id})
+            audit.write(uow.session, caller, org, record_id, "contact_linked", {
+                "contacts": {"old": None, "new": {"contact_id": contact_id, **data}}},
+                request_id(caller, uow))
+            return _link_out(_one_link(uow.session, org, record_id, contact_id))
+
+    @rpc(expected_exceptions=CaseworkError)
+    def update_contact_link(self, caller, record_id, contact_id, payload):
+        caller, record_id = staff_call(caller, record_id)
+        contact_id = known_id(contact_id, "contact")
+        data = load(LinkPatchSchema(), payload)
+        if "contact_types" in data:
+            data["contact_types"] = list(dict.fromkeys(data["contact_types"]))
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            require_record(uow.session, caller, record_id)
+            contacts.get(uow.session, org, contact_id, lock=True)
+            before = _one_link(uow.session, org, record_id, contact_id)
+            contact_rules.check_link(data.get("contact_types", before["contact_types"]),
+                                     before["contact"]["address"])
+            changed = {k: {"old": before[k], "new": v} for k, v in data.items()
+                       if before[k] != v}
+            if changed:
+                contacts.change_link(uow.session, org, record_id, contact_id, data)
+                audit.write(uow.session, caller, org, record_id, "contact_link_changed",
+                            {"contacts": {"contact_id": contact_id, **changed}},
+                            request_id(caller, uow))
+            return _link_out(_one_link(uow.session, org, record_id, contact_id))
+
+    @rpc(expected_exceptions=CaseworkError)
+    def unlink_contact(self, caller, record_id, contact_id):
+        """The contact stays in the agency's contacts (REC-12)."""
+        caller, record_id = staff_call(caller, record_id)
+        contact_id = known_id(contact_id, "contact")
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            require_record(uow.session, caller, record_id)
+            before = _one_link(uow.session, org, record_id, contact_id)
+            contacts.unlink(uow.session, org, record_id, contact_id)
+            audit.write(uow.session, caller, org, record_id, "contact_unlinked", {
+                "contacts": {"old": {"contact_id": contact_id, **{
+                    k: before[k] for k in LINK_FIELDS}}, "new": None}},
+                request_id(caller, uow))

@@ -1,0 +1,162 @@
+"""Delete and restore (REC-9), the image (REC-2), staff-only notes (REC-13) and the audit trail
+(REC-15)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import eventlet
+from nameko.rpc import rpc
+from sqlalchemy import func
+
+from casework.errors import CaseworkError, Conflict, NotFound, ServiceUnavailable
+
+from .. import audit, cursors, domain, images, record_details, repository
+from ..schemas import (
+    AuditEntrySchema,
+    ImageInfoSchema,
+    NotesSchema,
+    NotesViewSchema,
+    load,
+    page_schema,
+)
+from .common import locked_record, request_id, require_record, staff_call, view
+
+SCHEDULING_TIMEOUT = 5.0
+
+
+class DetailEntrypoints:
+    @rpc(expected_exceptions=CaseworkError)
+    def delete_record(self, caller, record_id):
+        """Soft delete with ``delete_clients``, refused while scheduling holds sessions or
+        payments for the record (REC-9). Deleted records are hidden, never scrubbed."""
+        staff, record_id = staff_call(caller, record_id)
+        staff.require(domain.Permission.DELETE_CLIENTS)
+        with self.db.transaction() as uow:
+            require_record(uow.session, staff, record_id)
+        domain.check_deletable(self._financial_links(caller, record_id))
+        with self.db.transaction() as uow:
+            row = locked_record(uow.session, staff, record_id)
+            repository.update_record(uow.session, staff.organization_id, record_id,
+                                     {"deleted_at": func.now(), "deleted_by": staff.user_id})
+            audit.write(uow.session, staff, staff.organization_id, record_id, "record_deleted",
+                        request_id=request_id(staff, uow))
+            uow.emit("record_deleted", {"record_id": record_id, "kind": row["kind"]},
+                     organization_id=staff.organization_id)
+
+    def _financial_links(self, caller: dict, record_id: str) -> dict:
+        """Scheduling answers from its own tables; without its answer nothing is deleted."""
+        try:
+            with eventlet.Timeout(SCHEDULING_TIMEOUT):
+                return self.scheduling.financial_links(caller, record_id)
+        except eventlet.Timeout:
+            raise ServiceUnavailable(
+                "the scheduling service did not answer; the record was not deleted") from None
+
+    @rpc(expected_exceptions=CaseworkError)
+    def restore_record(self, caller, record_id):
+        """An administrator brings a deleted record back, as it was (REC-9)."""
+        caller, record_id = staff_call(caller, record_id)
+        caller.require(domain.Permission.AGENCY_ADMIN)
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            row = repository.lock_record(uow.session, org, record_id, deleted=None)
+            if row is None:
+                raise NotFound("record not found")
+            if row["deleted_at"] is None:
+                raise Conflict("the record is not deleted")
+            repository.update_record(uow.session, org, record_id,
+                                     {"deleted_at": None, "deleted_by": None})
+            audit.write(uow.session, caller, org, record_id, "record_restored",
+                        request_id=request_id(caller, uow))
+            uow.emit("record_restored", {"record_id": record_id, "kind": row["kind"]},
+                     organization_id=org)
+            return view(uow.session, caller, record_id)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def get_notes(self, caller, record_id):
+        """Staff-only notes (REC-13): only ever answered to staff of the agency."""
+        caller, record_id = staff_call(caller, record_id)
+        with self.db.transaction() as uow:
+            require_record(uow.session, caller, record_id)
+            notes = record_details.notes(uow.session, caller.organization_id, record_id)
+            audit.write(uow.session, caller, caller.organization_id, record_id, "notes_read",
+                        request_id=request_id(caller, uow))
+        return NotesViewSchema().dump(notes)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def save_notes(self, caller, record_id, payload):
+        caller, record_id = staff_call(caller, record_id)
+        body = load(NotesSchema(), payload)["body"]
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            locked_record(uow.session, caller, record_id)
+            before = record_details.notes(uow.session, org, record_id)
+            notes = record_details.save_notes(uow.session, org, record_id, body, caller.user_id)
+            if before["body"] != body:
+                audit.write(uow.session, caller, org, record_id, "notes_changed",
+                            {"notes": {"old": before["body"], "new": body}},
+                            request_id(caller, uow))
+        return NotesViewSchema().dump(notes)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def upload_image(self, caller, record_id, payload):
+        """REC-2: JPEG, PNG, GIF or WebP by content, at most 5 MiB; replaces the old one.
+        ``payload``: ``{"content_type", "data"}`` with the bytes in base64 (JSON over RPC)."""
+        caller, record_id = staff_call(caller, record_id)
+        data, declared = _image_bytes(payload)
+        content_type = images.check_image(data, declared)
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            row = locked_record(uow.session, caller, record_id)
+            before = record_details.image(uow.session, org, record_id, with_data=False)
+            saved = record_details.save_image(uow.session, org, record_id, content_type, data,
+                                              caller.user_id)
+            old = ({k: before[k] for k in ("content_type", "byte_size")} if before else None)
+            audit.write(uow.session, caller, org, record_id, "image_uploaded", {"image": {
+                "old": old, "new": {"content_type": content_type, "byte_size": len(data)}}},
+                request_id(caller, uow))
+            uow.emit("record_updated", {"record_id": record_id, "kind": row["kind"],
+                                        "changed_fields": ["image"]}, organization_id=org)
+        return ImageInfoSchema().dump(saved)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def get_image(self, caller, record_id):
+        caller, record_id = staff_call(caller, record_id)
+        with self.db.transaction() as uow:
+            require_record(uow.session, caller, record_id)
+            found = record_details.image(uow.session, caller.organization_id, record_id,
+                                         with_data=True)
+            if found is None:
+                raise NotFound("the record has no image")
+            audit.write(uow.session, caller, caller.organization_id, record_id, "image_read",
+                        request_id=request_id(caller, uow))
+        return {**ImageInfoSchema().dump(found),
+                "data": base64.b64encode(found["data"]).decode("ascii")}
+
+    @rpc(expected_exceptions=CaseworkError)
+    def audit_trail(self, caller, record_id, params):
+        """REC-15, with ``view_audit``: newest first. Deleted records keep their trail, and
+        reading it is itself audited."""
+        caller, record_id = staff_call(caller, record_id)
+        caller.require(domain.Permission.VIEW_AUDIT)
+        page = load(page_schema, params)
+        before = cursors.before_id(page["cursor"])
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            require_record(uow.session, caller, record_id, include_deleted=True)
+            rows = audit.page(uow.session, org, record_id, before_id=before, limit=page["limit"])
+            audit.write(uow.session, caller, org, record_id, "audit_read",
+                        request_id=request_id(caller, uow))
+        items, next_cursor = cursors.id_page(rows, page["limit"])
+        return {"items": AuditEntrySchema(many=True).dump(items), "next_cursor": next_cursor}
+
+
+def _image_bytes(payload) -> tuple[bytes, str | None]:
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), str):
+        raise images.UnsupportedMediaType("send the image bytes")
+    try:
+        return base64.b64decode(payload["data"], validate=True), payload.get("content_type")
+    except (binascii.Error, ValueError):
+        raise images.UnsupportedMediaType("the image bytes could not be read") from None

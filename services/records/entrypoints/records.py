@@ -1,0 +1,194 @@
+"""Records: create, read (REC-1), search (REC-11), change demographics, warning indicators and
+custom fields, case number (REC-3) and client type (REC-4)."""
+
+from __future__ import annotations
+
+from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
+
+from casework.errors import CaseworkError, DuplicateCaseNumber, NotFound
+
+from .. import audit, catalogue, domain, repository, search
+from ..models import client_types
+from ..schemas import (
+    CaseNumberSchema,
+    ClientTypeChoiceSchema,
+    create_record_schema,
+    load,
+    patch_record_schema,
+    record_schema,
+    record_view_schema,
+    search_schema,
+)
+from .common import locked_record, request_id, staff_call, view
+
+CREATED_AUDIT_FIELDS = ("kind", "first_name", "last_name", "case_number", "status",
+                        "client_type_id")
+
+
+def _duplicate(case_number: str) -> DuplicateCaseNumber:
+    return DuplicateCaseNumber(f"case number {case_number} is already in use",
+                               {"case_number": ["already in use"]})
+
+
+class RecordEntrypoints:
+    @rpc(expected_exceptions=CaseworkError)
+    def create_record(self, caller, payload):
+        caller, _ = staff_call(caller)
+        data = load(create_record_schema, payload)
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            session = uow.session
+            client_type_id = str(data["client_type_id"]) if data["client_type_id"] else None
+            if client_type_id:
+                domain.check_client_type(
+                    client_type_id, catalogue.count(session, client_types, org),
+                    catalogue.get(session, client_types, org, client_type_id))
+            case_number = self._new_case_number(session, org, data["case_number"])
+            values = {**data, "id": repository.new_id(), "organization_id": org,
+                      "case_number": case_number, "client_type_id": client_type_id,
+                      "created_by": caller.user_id}
+            values.update(domain.search_columns(values))
+            try:
+                with session.begin_nested():
+                    row = repository.insert_record(session, values)
+            except IntegrityError:
+                raise _duplicate(case_number) from None
+            repository.add_status_change(session, org, row["id"], None, row["status"],
+                                         caller.user_id)
+            audit.write(session, caller, org, row["id"], "record_created",
+                        {k: {"old": None, "new": domain.plain(row[k])}
+                         for k in CREATED_AUDIT_FIELDS if row[k] is not None},
+                        request_id(caller, uow))
+            uow.emit("record_created", {
+                "record_id": str(row["id"]), "kind": row["kind"], "status": row["status"],
+                "case_number": row["case_number"]}, organization_id=org)
+            return view(session, caller, str(row["id"]))
+
+    @staticmethod
+    def _new_case_number(session, org: str, given: str | None) -> str:
+        """The given case number if free, else the agency's next generated one (REC-3)."""
+        if given:
+            case_number = domain.check_case_number(given)
+            if repository.case_number_taken(session, org, case_number):
+                raise _duplicate(case_number)
+            return case_number
+        while True:  # skips numbers someone chose by hand in the generated pattern
+            case_number = domain.generated_case_number(
+                repository.next_case_number_sequence(session, org))
+            if not repository.case_number_taken(session, org, case_number):
+                return case_number
+
+    @rpc(expected_exceptions=CaseworkError)
+    def get_record(self, caller, record_id):
+        """The record as REC-1 shows it, in one statement that also writes its audit row."""
+        caller, record_id = staff_call(caller, record_id)
+        with self.db.transaction() as uow:
+            row = repository.read_view(
+                uow.session, caller.organization_id, record_id,
+                audit_actor=(caller.user_id, request_id(caller, uow)))
+        if row is None:
+            raise NotFound("record not found")
+        return record_view_schema.dump(row)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def search_records(self, caller, params):
+        caller, _ = staff_call(caller)
+        filters = load(search_schema, params)
+        q = domain.normalise_query(filters["q"]) if filters["q"] else None
+        with self.db.transaction() as uow:
+            rows, next_cursor = search.search(uow.session, caller.organization_id, q, filters,
+                                              filters["limit"], filters["cursor"])
+        return {"items": record_schema.dump(rows, many=True), "next_cursor": next_cursor}
+
+    @rpc(expected_exceptions=CaseworkError)
+    def update_record(self, caller, record_id, payload):
+        """PATCH: demographics, warning indicators (REC-14) and custom fields."""
+        caller, record_id = staff_call(caller, record_id)
+        data = load(patch_record_schema, payload)
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            session = uow.session
+            row = locked_record(session, caller, record_id)
+            new = {k: v for k, v in data.items() if k not in ("warning_indicator_ids",
+                                                              "custom_fields")}
+            if "custom_fields" in data:
+                new["custom_fields"] = domain.merge_custom_fields(row["custom_fields"],
+                                                                  data["custom_fields"])
+            changed = domain.changes(row, new)
+            if "warning_indicator_ids" in data:
+                changed.update(self._select_indicators(
+                    session, org, record_id, [str(i) for i in data["warning_indicator_ids"]]))
+            if changed:
+                values = {k: new[k] for k in changed if k in new}
+                values.update(domain.search_columns({**row, **values}))
+                repository.update_record(session, org, record_id, values)
+                self._record_updated(uow, caller, row, changed)
+            return view(session, caller, record_id)
+
+    @staticmethod
+    def _select_indicators(session, org: str, record_id: str, ids: list[str]) -> dict:
+        ids = list(dict.fromkeys(ids))
+        current = catalogue.record_indicator_ids(session, org, record_id)
+        domain.check_warning_indicators(
+            ids, catalogue.indicator_activity(session, org, ids), current)
+        if set(ids) == current:
+            return {}
+        catalogue.set_record_indicators(session, org, record_id, ids)
+        return {"warning_indicator_ids": {"old": sorted(current), "new": sorted(ids)}}
+
+    @staticmethod
+    def _record_updated(uow, caller, row: dict, changed: dict) -> None:
+        """The audit row (old -> new) and the event (changed field names only: no more
+        personal data on the bus than consumers need, EVENTS.md)."""
+        audit.write(uow.session, caller, caller.organization_id, row["id"], "record_updated",
+                    changed, request_id(caller, uow))
+        uow.emit("record_updated", {"record_id": str(row["id"]), "kind": row["kind"],
+                                    "changed_fields": sorted(changed)},
+                 organization_id=caller.organization_id)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def change_case_number(self, caller, record_id, payload):
+        """REC-3: needs ``case_numbers``; a number in use in the agency is refused (409)."""
+        caller, record_id = staff_call(caller, record_id)
+        caller.require(domain.Permission.CASE_NUMBERS)
+        case_number = domain.check_case_number(load(CaseNumberSchema(), payload)["case_number"])
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            session = uow.session
+            row = locked_record(session, caller, record_id)
+            if row["case_number"] != case_number:
+                if repository.case_number_taken(session, org, case_number):
+                    raise _duplicate(case_number)
+                values = {"case_number": case_number,
+                          **domain.search_columns({**row, "case_number": case_number})}
+                try:
+                    with session.begin_nested():
+                        repository.update_record(session, org, record_id, values)
+                except IntegrityError:
+                    raise _duplicate(case_number) from None
+                self._record_updated(uow, caller, row, domain.changes(
+                    row, {"case_number": case_number}))
+            return view(session, caller, record_id)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def set_client_type(self, caller, record_id, payload):
+        """REC-4: only once the agency has types, only to one of its own active ones; null
+        clears it."""
+        caller, record_id = staff_call(caller, record_id)
+        chosen_id = load(ClientTypeChoiceSchema(), payload)["client_type_id"]
+        chosen_id = str(chosen_id) if chosen_id else None
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            session = uow.session
+            row = locked_record(session, caller, record_id)
+            current = str(row["client_type_id"]) if row["client_type_id"] else None
+            if chosen_id != current:
+                if chosen_id:
+                    domain.check_client_type(
+                        chosen_id, catalogue.count(session, client_types, org),
+                        catalogue.get(session, client_types, org, chosen_id))
+                repository.update_record(session, org, record_id, {"client_type_id": chosen_id})
+                self._record_updated(uow, caller, row, domain.changes(
+                    row, {"client_type_id": chosen_id}))
+            return view(session, caller, record_id)

@@ -1,0 +1,84 @@
+"""Record status with its history (REC-5) and portal status (REC-6)."""
+
+from __future__ import annotations
+
+from nameko.rpc import rpc
+
+from casework.errors import CaseworkError
+
+from .. import audit, cursors, domain, repository
+from ..schemas import (
+    PortalStatusSchema,
+    StatusChangeSchema,
+    StatusSchema,
+    load,
+    page_schema,
+)
+from .common import locked_record, request_id, require_record, staff_call, view
+
+
+class StatusEntrypoints:
+    @rpc(expected_exceptions=CaseworkError)
+    def change_status(self, caller, record_id, payload):
+        """Every change is kept in the record's history with who and when (REC-5)."""
+        caller, record_id = staff_call(caller, record_id)
+        status = load(StatusSchema(), payload)["status"]
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            session = uow.session
+            row = locked_record(session, caller, record_id)
+            if row["status"] != status:
+                repository.update_record(session, org, record_id, {"status": status})
+                repository.add_status_change(session, org, record_id, row["status"], status,
+                                             caller.user_id)
+                audit.write(session, caller, org, record_id, "record_status_changed",
+                            domain.changes(row, {"status": status}), request_id(caller, uow))
+                uow.emit("record_status_changed", {
+                    "record_id": record_id, "kind": row["kind"], "old": row["status"],
+                    "new": status}, organization_id=org)
+            return view(session, caller, record_id)
+
+    @rpc(expected_exceptions=CaseworkError)
+    def status_history(self, caller, record_id, params):
+        """The record's status changes, newest first (an audited read)."""
+        caller, record_id = staff_call(caller, record_id)
+        page = load(page_schema, params)
+        before = cursors.before_id(page["cursor"])
+        org = caller.organization_id
+        with self.db.transaction() as uow:
+            session = uow.session
+            require_record(session, caller, record_id)
+            rows = repository.status_changes(session, org, record_id, before_id=before,
+                                             limit=page["limit"])
+            audit.write(session, caller, org, record_id, "status_history_read",
+                        request_id=request_id(caller, uow))
+        items, next_cursor = cursors.id_page(rows, page["limit"])
+        return {"items": StatusChangeSchema(many=True).dump(items), "next_cursor": next_cursor}
+
+    @rpc(expected_exceptions=CaseworkError)
+    def change_portal_status(self, caller, record_id, payload):
+        """Only for a record with a client account (REC-6); 409 ``no_client_account`` else."""
+        caller, record_id = staff_call(caller, record_id)
+        portal_status = load(PortalStatusSchema(), payload)["portal_status"]
+        with self.db.transaction() as uow:
+            session = uow.session
+            row = locked_record(session, caller, record_id)
+            domain.check_portal_status_change(row["portal_status"])
+            if row["portal_status"] != portal_status:
+                self.set_portal_status(uow, caller, row, portal_status)
+            return view(session, caller, record_id)
+
+    @staticmethod
+    def set_portal_status(uow, caller, row: dict, portal_status: str,
+                          action: str = "portal_status_changed") -> None:
+        """The change, its audit row and ``portal_status_changed`` (identity keeps banned
+        clients out of this agency's record, REC-6). ``caller`` is None for an event."""
+        org = str(row["organization_id"])
+        repository.update_record(uow.session, org, str(row["id"]),
+                                 {"portal_status": portal_status})
+        audit.write(uow.session, caller, org, row["id"], action,
+                    domain.changes(row, {"portal_status": portal_status}),
+                    request_id(caller, uow) if caller else uow.correlation_id)
+        uow.emit("portal_status_changed", {
+            "record_id": str(row["id"]), "old": row["portal_status"], "new": portal_status},
+            organization_id=org)
