@@ -49,7 +49,7 @@ class Context:
         self.platform.start()
         time.sleep(2)  # let imports settle before the fresh-start memory reading
         self.fresh_rss = self.platform.rss()
-        self.staff = tokens.login(self.platform.url)
+        self.staff = tokens.login(self.platform.url, self.engine)
         self.log(f"bench: staff token: {self.staff.source}")
 
     def close(self) -> None:

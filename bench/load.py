@@ -49,6 +49,7 @@ class Measurement:
     errors: dict
     latency_ms: dict
     cpu_s: dict[str, float] = field(default_factory=dict)  # process label -> CPU seconds used
+    machine_busy: float = 0.0  # share of all cores' time not idle during the measurement
 
     @property
     def rps(self) -> float:
@@ -86,11 +87,15 @@ def run(label: str, base_url: str, requests_file: Path, *, seconds: float, conne
            "BENCH_REQUESTS": str(requests_file)}
     watch = watch or {}
     cpu_before = {name: machine.cpu_seconds(pid) for name, pid in watch.items()}
+    busy_before = machine.busy_ticks()
     started = time.monotonic()
     done = subprocess.run(argv, env=env, capture_output=True, text=True,
                           timeout=seconds + 60)
     elapsed = time.monotonic() - started
     cpu = {name: machine.cpu_seconds(pid) - cpu_before[name] for name, pid in watch.items()}
+    busy_after = machine.busy_ticks()
+    busy = ((busy_after[0] - busy_before[0]) / (busy_after[1] - busy_before[1])
+            if busy_after[1] > busy_before[1] else 0.0)
     if log_dir is not None:
         (log_dir / f"wrk-{run_id}.txt").write_text(done.stdout + done.stderr)
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
@@ -100,4 +105,4 @@ def run(label: str, base_url: str, requests_file: Path, *, seconds: float, conne
     latency = {k: v / 1000 for k, v in data["latency_us"].items()}
     duration = data["duration_us"] / 1e6 or elapsed
     return Measurement(label, connections, duration, data["requests"], data["ok"], data["bad"],
-                       data["last_bad_status"], data["errors"], latency, cpu)
+                       data["last_bad_status"], data["errors"], latency, cpu, busy)

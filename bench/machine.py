@@ -58,6 +58,26 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def find_pid(command: str) -> int | None:
+    """The first process whose command name is ``command`` (e.g. RabbitMQ's beam.smp)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == command:
+                    return int(entry.name)
+            except OSError:
+                continue
+    return None
+
+
+def busy_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    total = sum(values[:8])
+    return total - idle, total
+
+
 def describe() -> dict[str, str]:
     return {
         "machine": f"{cores()} cores, {memory_mib()} MiB memory, {platform.machine()}, "

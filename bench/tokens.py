@@ -39,7 +39,24 @@ def operator_token() -> str:
     return os.environ.get("CASEWORK_OPERATOR_TOKEN", "dev-operator-token")
 
 
-def login(base_url: str) -> Staff:
+def remembered_agency(engine, organization_id: str | None = None) -> str | None:
+    """The agency's id, kept in the benchmark database: the operator route gives it only when it
+    creates the agency, and later runs find the agency already there (409)."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS public.bench_agency "
+                          "(slug text PRIMARY KEY, organization_id uuid NOT NULL)"))
+        if organization_id:
+            conn.execute(text("INSERT INTO public.bench_agency VALUES (:s, :o) ON CONFLICT (slug) "
+                              "DO UPDATE SET organization_id = EXCLUDED.organization_id"),
+                         {"s": SLUG, "o": organization_id})
+        found = conn.execute(text("SELECT organization_id FROM public.bench_agency "
+                                  "WHERE slug = :s"), {"s": SLUG}).scalar()
+    return str(found) if found else None
+
+
+def login(base_url: str, engine) -> Staff:
     created = requests.post(
         f"{base_url}/api/v1/operator/organizations", timeout=30,
         headers={"Authorization": f"Bearer {operator_token()}"},
@@ -58,8 +75,9 @@ def login(base_url: str) -> Staff:
                            f"{answer.text[:500]}")
     body = answer.json()
     user = body.get("user") or {}
-    organization_id = (user.get("organization_id")
-                       or (created.json().get("id") if created.status_code == 201 else None))
+    organization_id = remembered_agency(
+        engine, user.get("organization_id")
+        or (created.json().get("id") if created.status_code == 201 else None))
     if not organization_id:
         raise RuntimeError("bench: the login answer names no organization_id; cannot place "
                            "the benchmark's records in the agency")

@@ -12,7 +12,7 @@ import statistics
 
 from sqlalchemy import text
 
-from ..machine import rss_mib
+from ..machine import find_pid, rss_mib
 from ..report import Report, ms, table
 
 ID = "p1"
@@ -58,6 +58,9 @@ def run(ctx) -> Report:
     files["b"] = files["a"]
     watch = {"ours": ctx.pids("gateway", "records", "identity"), "a": ctx.pids("baseline-a"),
              "b": ctx.pids("baseline-b-gateway", "baseline-b-records")}
+    broker = find_pid("beam.smp")  # the shared RabbitMQ: its CPU per request is telling too
+    if broker:
+        watch["ours"]["rabbitmq (shared)"] = watch["b"]["rabbitmq (shared)"] = broker
     tokens = {"ours": ctx.staff.token, "a": "", "b": ""}
 
     for name in TARGETS:  # warm-up: connections, pools, caches
