@@ -29,7 +29,7 @@ from casework.migrations import migrate  # noqa: E402
 
 
 class GatewayLikeClient(ClusterRpcClient):
-    """Publishes the way the gateway does (gateway/rpc.py): no publisher confirms on requests
+    """Publishes the way the gateway does (casework/rpc.py): no publisher confirms on requests
     and no re-declaration of the reply queue per call (its listener declares it)."""
 
     class publisher_cls(Publisher):  # noqa: N801 - nameko's attribute name

@@ -1,6 +1,8 @@
 """The HTTP gateway: one nameko service whose routes (one mixin per audience and area) call the
 services over RPC. Run: ``casework serve gateway``."""
 
+from casework.rpc import ServiceClients
+
 from .auth import Auth, RequestContext
 from .routes.admin import AdminRoutes
 from .routes.auth import AuthRoutes
@@ -8,7 +10,6 @@ from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
 from .routes.portal import PortalIdentityRoutes
 from .routes.records import RecordRoutes
-from .rpc import ServiceClients
 
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,

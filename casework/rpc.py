@@ -1,8 +1,17 @@
-"""RPC from the gateway: long-lived clients (one reply queue per process) with a timeout.
+"""RPC for every Casework process.
 
-nameko's client waits forever for a reply; a gateway must answer 503 instead (QUALITY F7). The
-request is published without publisher confirms: the reply (or its absence within the timeout) is
-what tells the gateway the call happened, and confirms were the largest single cost per request.
+Entrypoint: ``rpc`` is nameko's, with replies sent without publisher confirms. A reply's confirm
+protects nothing: the command's effect is committed before the reply is sent, and a reply lost in
+the broker is seen by the caller as a timeout (503) exactly as a confirmed reply lost on its way
+to the caller would be. Confirms were the largest single cost of an RPC in the profile
+(QUALITY P1). Events keep confirms (the outbox relay), since losing one loses a fact. All RPC
+entrypoints of a service must be of this class: nameko shares one consumer per entrypoint class
+and service queue (``tests/unit/test_rpc_entrypoints.py`` guards it).
+
+Client: ``ServiceClients`` keeps one reply queue for the life of the process, publishes requests
+without confirms and without re-declaring the reply queue, and gives every call a timeout
+(``CASEWORK_RPC_TIMEOUT``) after which it raises ``ServiceUnavailable`` (503) instead of waiting
+forever as nameko's client does (QUALITY F7).
 """
 
 from __future__ import annotations
@@ -12,11 +21,43 @@ import warnings
 import eventlet
 from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
+from nameko import config
+from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
 from nameko.exceptions import UnknownService
-from nameko.rpc import Client, ClusterRpc
+from nameko.rpc import Client, ClusterRpc, Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from casework.config import settings
 from casework.errors import ServiceUnavailable
+
+
+class UnconfirmedResponder(Responder):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        responder_publisher = self.publisher_cls
+
+        def publisher(uri, **options):
+            return responder_publisher(uri, use_confirms=False, **options)
+
+        self.publisher_cls = publisher
+
+
+class UnconfirmedRpcConsumer(RpcConsumer):
+    def handle_result(self, message, result, exc_info):
+        responder = UnconfirmedResponder(
+            self.amqp_uri, get_rpc_exchange(), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
+        result, exc_info = responder.send_response(result, exc_info)
+        self.consumer.ack_message(message)
+        return result, exc_info
+
+
+class CaseworkRpc(Rpc):
+    rpc_consumer = UnconfirmedRpcConsumer()
+
+
+rpc = CaseworkRpc.decorator
+
 
 # nameko always asks for mandatory delivery and warns that it cannot be checked without confirms;
 # the timeout below is what catches an unroutable call.
