@@ -1,11 +1,11 @@
 """What every Casework nameko service has: health and messaging metrics RPCs, and correlation
 ids in its logs."""
 
-from nameko.rpc import rpc
 from sqlalchemy import func, select, text
 
 from casework.errors import CaseworkError
 from casework.logs import LogContext
+from casework.rpc import rpc
 
 
 class CaseworkService:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from nameko.rpc import rpc
-
 from casework.config import settings
 from casework.errors import CaseworkError, InvalidCredentials, RateLimited, Unauthenticated
 from casework.events import isoformat
+from casework.rpc import rpc
 
 from . import repository
 from .domain import (

@@ -3,9 +3,8 @@ administrators (API.md "Operator" and "Staff: agency administration", settings).
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from casework.errors import CaseworkError, DuplicateSlug, NotFound
+from casework.rpc import rpc
 
 from . import repository
 from .domain import (

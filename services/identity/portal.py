@@ -4,9 +4,8 @@ record they own. Accounts are made by the invitations service (INV-4, INV-5) thr
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from casework.errors import AccountExists, CaseworkError, NotFound
+from casework.rpc import rpc
 
 from . import repository
 from .domain import PortalCaller, normalise_email

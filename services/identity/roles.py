@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from casework.errors import CaseworkError, DuplicateRoleName, NotFound
+from casework.rpc import rpc
 
 from . import repository
 from .domain import (

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from nameko.rpc import rpc
-
 from casework.errors import CaseworkError, DuplicateEmail, NotFound, ValidationFailed
+from casework.rpc import rpc
 
 from . import repository
 from .domain import (

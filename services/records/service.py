@@ -5,9 +5,8 @@ database and the RPC client of the scheduling service (asked before a delete, RE
 
 from __future__ import annotations
 
-from nameko.rpc import ServiceRpc
-
 from casework.db import Database
+from casework.rpc import ServiceClient
 from casework.service import CaseworkService
 
 from .entrypoints.catalogue import CatalogueEntrypoints
@@ -31,4 +30,4 @@ class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_SIMILARITY})
-    scheduling = ServiceRpc("scheduling")
+    scheduling = ServiceClient("scheduling")

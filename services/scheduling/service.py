@@ -2,13 +2,13 @@
 
 import uuid
 
-from nameko.rpc import rpc
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from casework.db import Database
 from casework.errors import CaseworkError, PermissionDenied
 from casework.messaging import consumes
+from casework.rpc import rpc
 from casework.service import CaseworkService
 
 from .models import clients, metadata, payments, session_clients

@@ -3,9 +3,8 @@ them (to choose one), agency administrators define them."""
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from casework.errors import CaseworkError, NotFound
+from casework.rpc import rpc
 
 from .. import catalogue, cursors, domain, repository
 from ..models import client_types, warning_indicators

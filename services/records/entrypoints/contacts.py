@@ -3,8 +3,6 @@ relationship, an organisation reference and a connection role. Unlinking keeps t
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from casework.errors import (
     CaseworkError,
     Conflict,
@@ -12,6 +10,7 @@ from casework.errors import (
     PossibleDuplicateContact,
     ValidationFailed,
 )
+from casework.rpc import rpc
 
 from .. import audit, contact_rules, contacts, cursors, repository
 from ..schemas import load

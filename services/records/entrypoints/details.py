@@ -7,10 +7,10 @@ import base64
 import binascii
 
 import eventlet
-from nameko.rpc import rpc
 from sqlalchemy import func
 
 from casework.errors import CaseworkError, Conflict, NotFound, ServiceUnavailable
+from casework.rpc import rpc
 
 from .. import audit, cursors, domain, images, record_details, repository
 from ..schemas import (

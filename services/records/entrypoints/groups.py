@@ -3,9 +3,8 @@ record joins and leaves them one by one from the record, or many at once in bulk
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from casework.errors import CaseworkError, NotFound, ValidationFailed
+from casework.rpc import rpc
 
 from .. import audit, cursors, domain, groups, repository
 from ..schemas import GroupChoiceSchema, load, page_schema

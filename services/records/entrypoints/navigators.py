@@ -3,9 +3,8 @@ its notifications (NOT-1), so both changes are published."""
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from casework.errors import CaseworkError, NotFound, ValidationFailed
+from casework.rpc import rpc
 
 from .. import audit, navigators
 from ..schemas import NavigatorSchema, load

@@ -3,10 +3,10 @@ custom fields, case number (REC-3) and client type (REC-4)."""
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy.exc import IntegrityError
 
 from casework.errors import CaseworkError, DuplicateCaseNumber, NotFound
+from casework.rpc import rpc
 
 from .. import audit, catalogue, domain, repository, search
 from ..models import client_types

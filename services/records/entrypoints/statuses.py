@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from casework.errors import CaseworkError
+from casework.rpc import rpc
 
 from .. import audit, cursors, domain, repository
 from ..schemas import (
