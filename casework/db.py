@@ -19,7 +19,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 import casework  # noqa: F401  (cooperative psycopg wait function, before psycopg is imported)
@@ -44,6 +44,13 @@ def make_engine(url: str, pool_size: int | None = None,
         connect_args={"connect_timeout": 3, "application_name": "casework",
                       **({"options": options} if options else {})},
     )
+
+
+def violates(exc: IntegrityError, constraint: str) -> bool:
+    """Whether an IntegrityError is the violation of the named constraint (and not of another,
+    which must not be reported as, say, a duplicate)."""
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "constraint_name", None) == constraint
 
 
 def is_unavailable(exc: BaseException) -> bool:
