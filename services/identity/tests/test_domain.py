@@ -1,0 +1,171 @@
+"""Unit tests of identity's rules and password hashing: no broker, no database."""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from casework.errors import (
+    LastAdministrator,
+    PermissionDenied,
+    RoleInUse,
+    RoleProtected,
+    ValidationFailed,
+)
+from services.identity import domain, passwords
+
+
+def staff_caller(permissions=()):
+    return {"kind": "staff", "organization_id": "o", "user_id": "u",
+            "permissions": list(permissions), "request_id": "r"}
+
+
+def test_id2_agency_admin_implies_every_permission():
+    admin = domain.StaffCaller.from_rpc(staff_caller(["agency_admin"]))
+    assert all(admin.can(p) for p in domain.Permission)
+    navigator = domain.StaffCaller.from_rpc(staff_caller(["case_numbers"]))
+    assert navigator.can(domain.Permission.CASE_NUMBERS)
+    with pytest.raises(PermissionDenied):
+        navigator.require(domain.Permission.AGENCY_ADMIN)
+
+
+def test_id1_only_a_staff_caller_inside_an_agency_is_a_staff_caller():
+    for caller in (None, {}, {"kind": "portal", "account_id": "a", "global_record_id": "g"},
+                   {**staff_caller(), "organization_id": None}, {**staff_caller(), "kind": None}):
+        with pytest.raises(PermissionDenied):
+            domain.StaffCaller.from_rpc(caller)
+    with pytest.raises(PermissionDenied):
+        domain.PortalCaller.from_rpc(staff_caller())
+    with pytest.raises(PermissionDenied):
+        domain.require_operator(staff_caller(["agency_admin"]))
+
+
+def test_id2_every_agency_starts_with_an_all_powerful_administrator_role_and_a_bare_staff_role():
+    assert [(name, set(perms), builtin) for name, perms, builtin in domain.STARTING_ROLES] == [
+        ("Agency Administrator", set(domain.ALL_PERMISSIONS), "administrator"),
+        ("Staff", set(), "staff")]
+    assert set(domain.ALL_PERMISSIONS) == {
+        "agency_admin", "case_numbers", "delete_clients", "client_account_invitations",
+        "view_audit", "manage_groups", "schedule_any_client"}
+
+
+def test_id2_permissions_are_checked_and_kept_in_canonical_order():
+    assert domain.check_permissions(["view_audit", "agency_admin", "view_audit"]) == [
+        "agency_admin", "view_audit"]
+    with pytest.raises(ValidationFailed) as refused:
+        domain.check_permissions(["view_audit", "fly"])
+    assert "fly" in refused.value.errors["permissions"][0]
+
+
+def test_id2_the_administrator_role_keeps_agency_admin_and_is_never_deleted():
+    with pytest.raises(RoleProtected):
+        domain.check_role_change("administrator", ["view_audit"])
+    domain.check_role_change("administrator", ["agency_admin"])
+    domain.check_role_change("administrator", None)  # a rename
+    domain.check_role_change("staff", [])
+    with pytest.raises(RoleProtected):
+        domain.check_role_deletion("administrator", 0)
+    with pytest.raises(RoleInUse):
+        domain.check_role_deletion(None, 2)
+    domain.check_role_deletion("staff", 0)
+    with pytest.raises(LastAdministrator):
+        domain.check_administrators_remain(0)
+    domain.check_administrators_remain(1)
+
+
+@pytest.mark.parametrize("password, ok", [
+    ("", False), ("a" * 11, False), ("a" * 12, True), ("correct horse battery staple", True),
+    ("p" * 1024, True), ("p" * 1025, False)])
+def test_s2_passwords_need_12_to_1024_characters(password, ok):
+    if ok:
+        assert domain.check_password(password) == password
+    else:
+        with pytest.raises(ValidationFailed) as refused:
+            domain.check_password(password)
+        assert list(refused.value.errors) == ["password"]
+
+
+@pytest.mark.parametrize("slug, ok", [
+    ("hope-street", True), ("a", True), ("a1-b2", True), ("Hope", False), ("-hope", False),
+    ("hope-", False), ("hope street", False), ("h" * 63, True), ("h" * 64, False)])
+def test_slugs_are_lower_case_words(slug, ok):
+    if ok:
+        assert domain.check_slug(slug) == slug
+    else:
+        with pytest.raises(ValidationFailed):
+            domain.check_slug(slug)
+
+
+def test_time_zones_are_iana_names():
+    assert domain.check_timezone("Europe/London") == "Europe/London"
+    for bad in ("Mars/Olympus", "", "../etc/passwd"):
+        with pytest.raises(ValidationFailed):
+            domain.check_timezone(bad)
+
+
+def test_s3_tokens_carry_256_random_bits_and_only_their_sha256_is_kept():
+    token, digest = domain.new_token()
+    assert len(token) >= 43 and token != digest
+    assert digest == hashlib.sha256(token.encode()).hexdigest()
+    assert domain.is_digest(digest) and not domain.is_digest(token)
+    assert len({domain.new_token()[0] for _ in range(1000)}) == 1000
+
+
+def test_s2_lock_after_the_limit_doubling_up_to_15_minutes():
+    policy = domain.ThrottlePolicy(account_limit=5, address_limit=20, lockout_seconds=60)
+    assert [policy.lockout_after("account", n) for n in (1, 4, 5, 6, 7, 9, 50)] == [
+        0, 0, 60, 120, 240, 900, 900]
+    assert policy.lockout_after("address", 19) == 0
+    assert policy.lockout_after("address", 20) == 60
+
+
+def test_s2_retry_after_rounds_up_and_is_never_zero():
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    assert domain.retry_after(now + timedelta(seconds=59.2), now) == 60
+    assert domain.retry_after(now + timedelta(milliseconds=10), now) == 1
+
+
+def test_s2_throttling_keys_ignore_case_and_spaces_so_variants_share_a_counter():
+    assert domain.account_key("staff", "Hope ", " Ada@Example.org") == domain.account_key(
+        "staff", "hope", "ada@example.org")
+    assert domain.address_key(None) == "unknown"
+
+
+def test_staff_user_events_carry_exactly_the_published_fields():
+    data = domain.staff_user_event({
+        "id": "u", "email": "a@example.org", "first_name": "Ada", "last_name": "Lovelace",
+        "active": True, "allow_client_initiated_contact": False, "password_hash": "$argon2id$"})
+    assert data == {"user_id": "u", "email": "a@example.org", "first_name": "Ada",
+                    "last_name": "Lovelace", "name": "Ada Lovelace", "active": True,
+                    "allow_client_initiated_contact": False}
+
+
+def test_s2_argon2id_with_the_chosen_parameters():
+    stored = passwords.hash_password("correct horse battery staple")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert passwords.verify_password(stored, "correct horse battery staple")
+    assert not passwords.verify_password(stored, "correct horse battery stapler")
+    assert not passwords.verify_password("not a hash", "whatever")
+    assert not passwords.needs_rehash(stored)
+
+
+def test_s2_hashes_with_older_parameters_are_upgraded_at_login():
+    from argon2 import PasswordHasher
+
+    assert passwords.needs_rehash(PasswordHasher().hash("correct horse battery staple"))
+
+
+def test_id3_an_unknown_user_costs_a_real_verification_against_a_dummy_hash(monkeypatch):
+    seen = []
+    dummy = passwords.dummy_hash()
+    real_verify = passwords.HASHER.verify
+
+    class Spy:
+        def verify(self, stored, password):
+            seen.append(stored)
+            return real_verify(stored, password)
+
+    monkeypatch.setattr(passwords, "HASHER", Spy())
+    assert passwords.verify_password(None, "any password at all") is False
+    assert seen == [dummy]
+    assert dummy.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

@@ -1,0 +1,69 @@
+"""Identity entrypoints with nameko's worker_factory (no broker, no database): each one checks
+who calls before touching the database, so a wrong caller from anywhere cannot cross agencies or
+administer one (ID-1, ID-2, QUALITY S1 "enforced in each service")."""
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from casework.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
+from services.identity.service import IdentityService
+
+ORG = "6a4b1f5e-0000-4000-8000-000000000001"
+USER = "6a4b1f5e-0000-4000-8000-000000000002"
+
+
+def caller(kind="staff", permissions=()):
+    return {"kind": kind, "organization_id": ORG, "user_id": USER,
+            "permissions": list(permissions), "request_id": "r"}
+
+
+ADMIN_CALLS = [
+    ("list_users", ({},)), ("create_user", ({},)), ("get_user", (ORG,)),
+    ("update_user", (ORG, {})), ("list_roles", ({},)), ("create_role", ({},)),
+    ("update_role", (ORG, {})), ("delete_role", (ORG,)), ("get_settings", ()),
+    ("update_settings", ({},)),
+]
+
+
+@pytest.mark.parametrize("method, args", ADMIN_CALLS)
+def test_id2_administration_needs_agency_admin_in_the_service_too(method, args):
+    service = worker_factory(IdentityService)
+    for who in (caller(permissions=["view_audit", "case_numbers"]),
+                caller(kind="portal", permissions=["agency_admin"]), {"kind": "operator"}, None):
+        with pytest.raises(PermissionDenied):
+            getattr(service, method)(who, *args)
+    service.db.transaction.assert_not_called()
+
+
+def test_only_the_operator_creates_agencies():
+    service = worker_factory(IdentityService)
+    with pytest.raises(PermissionDenied):
+        service.create_organization(caller(permissions=["agency_admin"]), {})
+    service.db.transaction.assert_not_called()
+
+
+def test_s1_a_malformed_id_is_the_same_404_as_an_unknown_one():
+    service = worker_factory(IdentityService)
+    with pytest.raises(NotFound, match="staff user not found"):
+        service.get_user(caller(permissions=["agency_admin"]), "not-a-uuid")
+    with pytest.raises(NotFound, match="role not found"):
+        service.delete_role(caller(permissions=["agency_admin"]), "../roles")
+    service.db.transaction.assert_not_called()
+
+
+def test_s3_token_checks_take_a_sha256_digest_only():
+    service = worker_factory(IdentityService)
+    for value in ("a-raw-token", None, 42, "A" * 64):
+        with pytest.raises(Unauthenticated):
+            service.authenticate(value)
+        with pytest.raises(Unauthenticated):
+            service.revoke_token(value)
+    service.db.transaction.assert_not_called()
+
+
+def test_login_validates_its_payload_before_anything_else():
+    service = worker_factory(IdentityService)
+    with pytest.raises(ValidationFailed) as refused:
+        service.staff_login({"organization": "x", "password": ""}, "127.0.0.1")
+    assert set(refused.value.errors) == {"email", "password"}
+    service.db.transaction.assert_not_called()
