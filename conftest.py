@@ -26,6 +26,8 @@ os.environ["CASEWORK_DATABASE_URL"] = f"{BASE_URL}/{RUN_DATABASE}"
 os.environ["CASEWORK_ENV"] = "test"
 os.environ.setdefault("CASEWORK_RELAY_INTERVAL", "0.2")
 os.environ.setdefault("CASEWORK_LOG_LEVEL", "WARNING")
+# several services run in one test process: keep their pools small
+os.environ.setdefault("CASEWORK_DB_POOL_SIZE", "3")
 for name in ("identity", "records", "invitations", "notifications", "scheduling"):
     os.environ.pop(f"CASEWORK_{name.upper()}_DATABASE_URL", None)
 

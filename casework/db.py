@@ -192,7 +192,9 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def kill(self):
+        # a killed container (tests, a crash) must still give its connections back
         self.relay.stop()
+        self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
         return Db(self, worker_ctx.context_data.get("correlation_id"))
