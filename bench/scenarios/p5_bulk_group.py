@@ -122,7 +122,7 @@ def run(ctx) -> Report:
     report.section("Runs", table(["records", "seconds", "added", "removed", "results",
                                   "statements logged in the request's window"], rows))
     sample = next((r[2] for r in big if r[2]), None) or []
-    report.section("Statements of one 10,000-record bulk add (first 200 characters each)",
-                   "```\n" + "\n".join(s[:200] for s in sample
-                                       if not s.strip().upper().startswith(CONTROL)) + "\n```")
+    work = [s for s in sample if classify([s])["work"]]
+    report.section("Statements of one 10,000-record bulk add (first 300 characters each)",
+                   "```\n" + "\n".join(s[:300] for s in work) + "\n```")
     return report
