@@ -18,7 +18,6 @@ from ..schemas.identity import (
     StaffUserSchema,
     StaffUserUpdateSchema,
 )
-from .documented import errors
 
 ADMIN = "agency_admin"
 
@@ -34,9 +33,9 @@ class AdminRoutes:
         """The agency's staff users, by name."""
         return self.rpc.identity.list_users(call.caller, _page(query))
 
-    @errors(409)
     @route("POST", "/api/v1/staff/users", audience="staff", permission=ADMIN,
-           body=StaffUserCreateSchema(), responses={201: StaffUserSchema}, tag="administration")
+           body=StaffUserCreateSchema(), responses={201: StaffUserSchema},
+           tag="administration", errors=(409,))
     def create_staff_user(self, call, body):
         """A staff user with a role (default: Staff); 409 ``duplicate_email`` in this agency."""
         return 201, self.rpc.identity.create_user(call.caller, call.request.get_json())
@@ -47,9 +46,9 @@ class AdminRoutes:
         """One staff user of the agency."""
         return self.rpc.identity.get_user(call.caller, user_id)
 
-    @errors(409)
     @route("PATCH", "/api/v1/staff/users/<user_id>", audience="staff", permission=ADMIN,
-           body=StaffUserUpdateSchema(), responses={200: StaffUserSchema}, tag="administration")
+           body=StaffUserUpdateSchema(), responses={200: StaffUserSchema},
+           tag="administration", errors=(409,))
     def update_staff_user(self, call, user_id, body):
         """Name, e-mail, role, active (false revokes the user's tokens), password. 409
         ``last_administrator`` when the agency would be left without an active administrator."""
@@ -61,24 +60,24 @@ class AdminRoutes:
         """The agency's roles with their permissions (ID-2) and how many users have each."""
         return self.rpc.identity.list_roles(call.caller, _page(query))
 
-    @errors(409)
     @route("POST", "/api/v1/staff/roles", audience="staff", permission=ADMIN,
-           body=RoleCreateSchema(), responses={201: RoleSchema}, tag="administration")
+           body=RoleCreateSchema(), responses={201: RoleSchema},
+           tag="administration", errors=(409,))
     def create_role(self, call, body):
         """A role with a name unique in the agency and a set of permissions."""
         return 201, self.rpc.identity.create_role(call.caller, call.request.get_json())
 
-    @errors(409)
     @route("PATCH", "/api/v1/staff/roles/<role_id>", audience="staff", permission=ADMIN,
-           body=RoleUpdateSchema(), responses={200: RoleSchema}, tag="administration")
+           body=RoleUpdateSchema(), responses={200: RoleSchema},
+           tag="administration", errors=(409,))
     def update_role(self, call, role_id, body):
         """Rename a role or change its permissions; the Agency Administrator role keeps
         agency_admin (409 ``role_protected``)."""
         return self.rpc.identity.update_role(call.caller, role_id, call.request.get_json())
 
-    @errors(409)
     @route("DELETE", "/api/v1/staff/roles/<role_id>", audience="staff", permission=ADMIN,
-           responses={204: None}, tag="administration")
+           responses={204: None},
+           tag="administration", errors=(409,))
     def delete_role(self, call, role_id):
         """Delete a role no user has (409 ``role_in_use``); never the Agency Administrator role
         (409 ``role_protected``)."""

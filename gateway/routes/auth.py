@@ -12,13 +12,12 @@ from ..schemas.identity import (
     StaffTokenSchema,
     TokenSchema,
 )
-from .documented import errors
 
 
 class AuthRoutes:
-    @errors(401, 429)
     @route("POST", "/api/v1/auth/staff/login", audience="public", body=StaffLoginSchema(),
-           responses={200: StaffTokenSchema}, tag="authentication")
+           responses={200: StaffTokenSchema}, tag="authentication",
+           errors=(401, 429))
     def staff_login(self, call, body):
         """A staff token for one agency. Unknown users and wrong passwords get the same 401
         ``invalid_credentials``; repeated failures per account and per address get 429
@@ -26,17 +25,16 @@ class AuthRoutes:
         return self.rpc.identity.staff_login(call.request.get_json(),
                                              client_address(call.request))
 
-    @errors(401, 429)
     @route("POST", "/api/v1/auth/portal/login", audience="public", body=PortalLoginSchema(),
-           responses={200: TokenSchema}, tag="authentication")
+           responses={200: TokenSchema}, tag="authentication",
+           errors=(401, 429))
     def portal_login(self, call, body):
         """A portal (client) token; throttled like staff login."""
         return self.rpc.identity.portal_login(call.request.get_json(),
                                               client_address(call.request))
 
-    @errors(401)
     @route("POST", "/api/v1/auth/logout", audience="public", responses={204: None},
-           tag="authentication")
+           tag="authentication", errors=(401,))
     def logout(self, call):
         """Revoke the bearer token (staff or portal) of this request."""
         token = bearer_token(call.request)

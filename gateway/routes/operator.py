@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from ..routing import route
 from ..schemas.identity import OrganizationCreatedSchema, OrganizationCreateSchema
-from .documented import errors
 
 
 class OperatorRoutes:
-    @errors(409)
     @route("POST", "/api/v1/operator/organizations", audience="operator",
            body=OrganizationCreateSchema(), responses={201: OrganizationCreatedSchema},
-           tag="operator")
+           tag="operator", errors=(409,))
     def create_organization(self, call, body):
         """Create an agency with its starting roles and its first administrator (409
         ``duplicate_slug`` when the slug is taken)."""
