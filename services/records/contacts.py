@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from .models import contacts, record_contacts
@@ -81,7 +80,7 @@ def additional_address_links(session: Session, organization_id: str, contact_id:
     return session.execute(select(func.count()).select_from(record_contacts).where(
         record_contacts.c.organization_id == organization_id,
         record_contacts.c.contact_id == contact_id,
-        record_contacts.c.contact_types.contains(func.cast('["additional_address"]', JSONB)),
+        record_contacts.c.contact_types.contains(["additional_address"]),
     )).scalar_one()
 
 

@@ -217,8 +217,8 @@ def check_deletable(links: dict) -> None:
         raise RecordHasFinancialLinks(
             f"this record has financial information ({held}) and cannot be deleted; set its "
             "status to inactive or prospect instead",
-            extra={"sessions": sessions, "payments": payments,
-                   "suggested_statuses": [RecordStatus.INACTIVE.value,
+            # (extra members cross RPC as strings, so the counts stay in the detail)
+            extra={"suggested_statuses": [RecordStatus.INACTIVE.value,
                                           RecordStatus.PROSPECT.value]})
 
 

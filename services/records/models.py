@@ -65,11 +65,11 @@ records = Table(
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
     Index("ix_records_org_sort_name", "organization_id", "sort_name", "id",
           postgresql_where=LIVE),
-    # trigram indexes without the agency: measured faster than (organization_id, trigram) GIN
-    # indexes even with one agency of 1,000,000 records, since the agency key matches every row
-    Index("ix_records_search_trgm", "search_text", postgresql_using="gin",
+    # (agency, trigram) GIN indexes (btree_gin): an agency's search never rechecks another
+    # agency's candidates (search.py says why and what was measured)
+    Index("ix_records_search_trgm", "organization_id", "search_text", postgresql_using="gin",
           postgresql_ops={"search_text": "gin_trgm_ops"}, postgresql_where=LIVE),
-    Index("ix_records_name_trgm", "name_text", postgresql_using="gin",
+    Index("ix_records_name_trgm", "organization_id", "name_text", postgresql_using="gin",
           postgresql_ops={"name_text": "gin_trgm_ops"}, postgresql_where=LIVE),
 )
 
@@ -228,7 +228,7 @@ contacts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_contacts_org_created", "organization_id", "created_at", "id"),
-    Index("ix_contacts_search_trgm", "search_text", postgresql_using="gin",
+    Index("ix_contacts_search_trgm", "organization_id", "search_text", postgresql_using="gin",
           postgresql_ops={"search_text": "gin_trgm_ops"}),
 )
 

@@ -6,10 +6,20 @@ Three plans, each bounded whatever the agency's size (QUALITY P2: 1,000,000 reco
 - no ``q``: newest first, keyset-paginated on the (organization_id, created_at, id) index;
 - ``q`` of one or two characters (too short for trigrams): last names starting with it, in
   name order, straight from the (organization_id, sort_name, id) index;
-- otherwise: substring matches on ``search_text`` and misspelt-name matches on ``name_text``,
-  each from its GIN trigram index and capped at ``CANDIDATES`` rows, then ranked (substring
-  matches first, then by word similarity). The cap keeps a query matching half the agency
-  ("gmail") from sorting half the agency; such a query shows the best of the capped rows.
+- otherwise: substring matches on ``search_text`` and misspelt-name matches on ``name_text``
+  (every word of ``q`` close to a word of the name), each from its (organization_id, trigram)
+  GIN index and capped, then ranked: substring matches first, then by word similarity. The cap
+  keeps a query that matches half the agency ("gmail") from ranking half the agency; such a
+  query shows the best of the capped rows, and a longer query narrows it.
+
+Why these shapes (measured on 1,000,000 generated records, one agency and 100 agencies):
+- the GIN indexes lead with organization_id (btree_gin), so that an agency's search never
+  rechecks other agencies' candidates (each recheck computes a word similarity, ~30 µs);
+- a misspelt multi-word query is one trigram condition per word, which the GIN scan intersects
+  (a whole-query condition made 50 times more candidates to recheck);
+- the candidate cap is small, as each candidate costs a recheck and a ranking.
+Migration records_0003 also tells the planner what the similarity operator costs, so that a
+capped query is never planned as a sequential scan betting to find matches early.
 """
 
 from __future__ import annotations
@@ -17,15 +27,28 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Uuid, and_, exists, func, literal, select, tuple_, union_all
+from sqlalchemy import (
+    DateTime,
+    Uuid,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from . import cursors
 from .models import group_members, record_navigators, records
 from .repository import RECORD_COLUMNS
 
-CANDIDATES = 1000
+CANDIDATES = 200  # per kind of match, or offset + limit when a later page needs more
+MAX_CANDIDATES = 2000  # no page of a ``q`` search starts beyond this many matches
 SHORT_QUERY = 3
+SHORT_WORD = 2  # words this short say too little to match a misspelt name on their own
 
 
 def _filters(organization_id: str, filters: dict) -> list:
@@ -87,14 +110,25 @@ def _by_last_name(session, conditions, q, limit, cursor):
     return _offset_page(rows, limit, offset)
 
 
+def _misspelt(q: str):
+    """Every word of ``q`` (but the shortest) close to a word of the name."""
+    words = [w for w in q.split() if len(w) > SHORT_WORD]
+    if not words:
+        return false()
+    return and_(*[records.c.name_text.op("%>")(word) for word in words])
+
+
 def _matching(session, conditions, q, limit, cursor):
     offset = cursors.offset(cursor)
+    if offset + limit > MAX_CANDIDATES:
+        return [], None
+    cap = max(CANDIDATES, offset + limit + 1)
     substring = (select(records.c.id, records.c.name_text)
                  .where(*conditions, records.c.search_text.like("%" + _like(q) + "%"))
-                 .limit(CANDIDATES).cte("substring").prefix_with("MATERIALIZED"))
+                 .limit(cap).cte("substring").prefix_with("MATERIALIZED"))
     misspelt = (select(records.c.id, records.c.name_text)
-                .where(*conditions, records.c.name_text.op("%>")(q))
-                .limit(CANDIDATES).cte("misspelt").prefix_with("MATERIALIZED"))
+                .where(*conditions, _misspelt(q))
+                .limit(cap).cte("misspelt").prefix_with("MATERIALIZED"))
     candidates = union_all(
         select(substring.c.id, substring.c.name_text, literal(1).label("exact")),
         select(misspelt.c.id, misspelt.c.name_text, literal(0).label("exact"))

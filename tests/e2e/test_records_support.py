@@ -55,7 +55,7 @@ def staff_user_event(user_id=None, *, active=True, first_name="Nina", last_name=
 @contextmanager
 def counting_statements(schema: str = "records."):
     """Counts the SQL statements any engine of this process runs that touch ``schema``
-    (the services run in the test's process); yields a list the count is appended to."""
+    (the services run in the test's process); yields the list of (statement, parameters)."""
     seen = []
     lock = threading.Lock()
 
@@ -64,7 +64,7 @@ def counting_statements(schema: str = "records."):
         relay = "outbox" in statement and not statement.lstrip().startswith("INSERT")
         if schema in statement and not relay:
             with lock:
-                seen.append(statement)
+                seen.append((statement, parameters))
 
     event.listen(Engine, "before_cursor_execute", count)
     try:
@@ -77,4 +77,5 @@ def sql(engine, statement: str, **params):
     from sqlalchemy import text
 
     with Session(engine) as session, session.begin():
-        return session.execute(text(statement), params).all()
+        result = session.execute(text(statement), params)
+        return result.all() if result.returns_rows else None

@@ -32,6 +32,17 @@ NEW_CONTACT = {"first_name": None, "last_name": None, "organisation_name": None,
 LINK_FIELDS = ("contact_types", "relationship", "organisation_reference", "connection_role")
 
 
+def _summary(contact: dict) -> dict:
+    """A found contact as a problem member (only strings: extra members cross RPC as text)."""
+    name = " ".join(p for p in (contact["first_name"], contact["last_name"]) if p)
+    summary = {"id": str(contact["id"]), "name": name or contact["organisation_name"]}
+    if contact["organisation_name"]:
+        summary["organisation_name"] = contact["organisation_name"]
+    if contact["email"]:
+        summary["email"] = contact["email"]
+    return summary
+
+
 def _link_out(link: dict) -> dict:
     return link_schema.dump({**link, **contact_rules.link_facts(link)})
 
@@ -77,7 +88,7 @@ class ContactEntrypoints:
                     raise PossibleDuplicateContact(
                         "a contact like this one exists already: link it, or send confirm_new "
                         "to create another", extra={
-                            "possible_duplicates": contact_schema.dump(similar, many=True)})
+                            "possible_duplicates": [_summary(c) for c in similar]})
             row = contacts.create(uow.session, caller.organization_id, {
                 **contact, "id": repository.new_id(), "search_text": text,
                 "created_by": caller.user_id})

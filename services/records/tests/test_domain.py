@@ -1,0 +1,121 @@
+"""Unit tests of the records domain: rules without a broker or a database."""
+
+import uuid
+from datetime import date
+
+import pytest
+
+from casework.errors import (
+    NoClientAccount,
+    PermissionDenied,
+    RecordHasFinancialLinks,
+    ValidationFailed,
+)
+from services.records import contact_rules, domain
+
+
+def test_rec3_generated_case_numbers_and_what_a_case_number_may_be():
+    assert domain.generated_case_number(42) == "C-000042"
+    assert domain.check_case_number("  AB-12/3.x_y ") == "AB-12/3.x_y"
+    for bad in ("", "   ", "-A", "a b", "x" * 51, "é1"):
+        with pytest.raises(ValidationFailed):
+            domain.check_case_number(bad)
+
+
+def test_rec11_search_columns_hold_names_email_case_number_and_phone_digits():
+    record = {"first_name": " Ada ", "last_name": "Lovelace", "email": "Ada@Example.org",
+              "case_number": "C-000001", "phones": [{"number": "+44 (0)20 7946-0001"}]}
+    assert domain.search_columns(record) == {
+        "search_text": "ada lovelace ada@example.org c-000001 4402079460001",
+        "name_text": "ada lovelace", "sort_name": "lovelace ada"}
+    assert domain.normalise_query("  Ada   LOVELACE ") == "ada lovelace"
+    assert domain.normalise_query("+44 20 7946-0001") == "442079460001"
+    assert domain.normalise_query("C-0001") == "c-0001"  # letters: not a phone number
+
+
+def test_rec15_changes_list_each_changed_field_old_and_new_as_json():
+    record_id = uuid.uuid4()
+    old = {"first_name": "Ada", "date_of_birth": date(1815, 12, 10), "client_type_id": record_id,
+           "phones": []}
+    new = {"first_name": "Ada", "date_of_birth": date(1815, 12, 11),
+           "client_type_id": str(record_id), "phones": [{"number": "1"}]}
+    assert domain.changes(old, new) == {
+        "date_of_birth": {"old": "1815-12-10", "new": "1815-12-11"},
+        "phones": {"old": [], "new": [{"number": "1"}]}}
+
+
+def test_custom_fields_merge_like_a_json_merge_patch():
+    assert domain.merge_custom_fields({"a": 1, "b": "x"}, {"b": None, "c": True}) == {
+        "a": 1, "c": True}
+    assert domain.merge_custom_fields({}, {"gone": None}) == {}
+
+
+def test_rec4_client_type_rules():
+    domain.check_client_type(None, 0, None)  # clearing is always possible
+    with pytest.raises(ValidationFailed, match="no client types"):
+        domain.check_client_type("t", 0, None)
+    with pytest.raises(ValidationFailed, match="unknown or inactive"):
+        domain.check_client_type("t", 2, None)
+    with pytest.raises(ValidationFailed, match="unknown or inactive"):
+        domain.check_client_type("t", 2, {"active": False})
+    domain.check_client_type("t", 2, {"active": True})
+
+
+def test_rec14_new_indicators_must_be_active_ones_kept_may_be_inactive():
+    domain.check_warning_indicators(["a", "b"], {"a": True, "b": False}, current={"b"})
+    with pytest.raises(ValidationFailed) as refused:
+        domain.check_warning_indicators(["a", "b", "c"], {"a": True, "b": False}, current=set())
+    assert len(refused.value.errors["warning_indicator_ids"]) == 2
+
+
+def test_rec6_portal_status_needs_an_account_and_enrollment_only_lifts_pending():
+    with pytest.raises(NoClientAccount):
+        domain.check_portal_status_change(None)
+    domain.check_portal_status_change("banned")
+    assert domain.portal_status_after_enrollment("enrollment_pending") == "active"
+    for unchanged in ("active", "banned", None):
+        assert domain.portal_status_after_enrollment(unchanged) is None
+
+
+def test_rec9_delete_is_refused_with_sessions_or_payments_suggesting_other_statuses():
+    domain.check_deletable({"sessions": 0, "payments": 0})
+    with pytest.raises(RecordHasFinancialLinks) as refused:
+        domain.check_deletable({"sessions": 1, "payments": 3})
+    assert "1 session and 3 payments" in refused.value.detail
+    assert "inactive or prospect" in refused.value.detail
+    assert refused.value.extra["suggested_statuses"] == ["inactive", "prospect"]
+
+
+def test_rec7_bulk_lists_lose_repeats_and_refuse_an_id_in_both():
+    assert domain.check_bulk(["a", "b", "a"], ["c", "c"]) == (["a", "b"], ["c"])
+    with pytest.raises(ValidationFailed):
+        domain.check_bulk(["a"], ["a"])
+
+
+def test_id2_the_caller_needs_the_permission_or_agency_admin():
+    caller = domain.Caller.from_rpc({"organization_id": str(uuid.uuid4()), "user_id": None,
+                                     "permissions": ["view_audit"]})
+    caller.require(domain.Permission.VIEW_AUDIT)
+    with pytest.raises(PermissionDenied):
+        caller.require(domain.Permission.DELETE_CLIENTS)
+    admin = domain.Caller.from_rpc({"organization_id": "o", "permissions": ["agency_admin"]})
+    admin.require(domain.Permission.DELETE_CLIENTS)
+    with pytest.raises(PermissionDenied):
+        domain.Caller.from_rpc({"permissions": ["agency_admin"]})
+
+
+def test_rec12_contact_and_link_rules():
+    with pytest.raises(ValidationFailed):
+        contact_rules.check_contact({"first_name": "Only"})
+    contact_rules.check_contact({"organisation_name": "Clinic"})
+    with pytest.raises(ValidationFailed, match="additional-address"):
+        contact_rules.check_link(["general", "additional_address"], {"line1": " "})
+    contact_rules.check_link(["additional_address"], {"line1": "1 Row"})
+    contact_rules.check_link(["finance_billing"], None)
+    with pytest.raises(ValidationFailed):
+        contact_rules.check_address_kept(None, linked_as_additional_address=2)
+    contact_rules.check_address_kept(None, linked_as_additional_address=0)
+    facts = contact_rules.link_facts({"contact_types": ["finance_billing"],
+                                      "connection_role": "family",
+                                      "contact": {"email": None}})
+    assert facts == {"billing_eligible": True, "can_invite_as_connection": False}
