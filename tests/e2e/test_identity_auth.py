@@ -324,3 +324,54 @@ def test_id2_a_new_agency_starts_with_administrator_and_staff_roles_and_publishe
         "first_name": "Ada", "last_name": "Admin", "name": "Ada Admin", "active": True,
         "allow_client_initiated_contact": True}
     assert "password" not in str(user) and "hash" not in str(user)
+
+
+def test_expired_tokens_and_forgotten_failures_are_purged(start_services, engine, platform_config):
+    from nameko.testing.services import entrypoint_hook
+    from nameko.testing.utils import get_container
+
+    from services.identity.service import IdentityService
+
+    runner = start_services("identity")
+    stale, fresh = "a" * 64, "b" * 64
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO identity.access_tokens (token_hash, kind, expires_at) VALUES"
+            " (:stale, 'portal', now() - interval '2 days'), (:fresh, 'portal', now())"),
+            {"stale": stale, "fresh": fresh})
+        conn.execute(text(
+            "INSERT INTO identity.login_failures (scope, key, failures, last_failure_at,"
+            " locked_until) VALUES ('address', 'purge-old', 3, now() - interval '1 hour', NULL),"
+            " ('address', 'purge-locked', 9, now() - interval '1 hour', now() + interval '1 h'),"
+            " ('address', 'purge-recent', 1, now(), NULL)"))
+    with entrypoint_hook(get_container(runner, IdentityService), "purge_expired") as purge:
+        purge()
+    with engine.connect() as conn:
+        tokens = conn.execute(text("SELECT token_hash FROM identity.access_tokens"
+                                   " WHERE token_hash IN (:a, :b)"),
+                              {"a": stale, "b": fresh}).scalars().all()
+        failures = conn.execute(text("SELECT key FROM identity.login_failures"
+                                     " WHERE key LIKE 'purge-%' ORDER BY key")).scalars().all()
+    assert tokens == [fresh]
+    assert failures == ["purge-locked", "purge-recent"]
+
+
+def test_p1_a_request_with_a_cached_token_makes_no_call_to_identity(
+        start_services, platform_config):
+    """With the identity service stopped, a token checked a moment ago still works: the gateway
+    answered from its cache, without a broker round trip for auth."""
+    from nameko.testing.utils import get_container
+
+    from services.identity.service import IdentityService
+    from tests.fixtures import ALL_SERVICES, Operator, login_staff
+
+    runner = start_services(*ALL_SERVICES)
+    url = f"http://{platform_config['WEB_SERVER_ADDRESS']}"
+    assert wait_for(lambda: requests.get(f"{url}/ready").status_code == 200)
+    agency = Operator(url).create_agency()
+    admin = login_staff(url, agency["slug"], agency["admin_email"], agency["admin_password"])
+    records = f"{url}/api/v1/staff/records"
+    assert admin.get(records).status_code == 200
+    get_container(runner, IdentityService).kill()
+    assert admin.get(records).status_code == 200  # within the cache window
+    assert requests.get(f"{url}/ready").json()["checks"]["identity"] != "ok"
