@@ -15,7 +15,7 @@ from casework.errors import CaseworkError, InvalidCredentials, RateLimited, Unau
 from casework.events import isoformat
 from casework.rpc import rpc
 
-from . import repository
+from . import credentials, repository
 from .domain import (
     ThrottlePolicy,
     account_key,
@@ -51,16 +51,16 @@ class AccessEntrypoints:
         keys = [("account", account_key("staff", slug, email)), ("address", address_key(address))]
         with self.db.transaction() as uow:
             self._refuse_when_locked(uow.session, keys)
-            user = repository.staff_login_candidate(uow.session, slug, email)
+            user = credentials.staff_login_candidate(uow.session, slug, email)
         self._check_password(user, data["password"], keys, STAFF_MISMATCH)
         rehash = hash_password(data["password"]) if needs_rehash(user["password_hash"]) else None
         token, digest = new_token()
         expires_at = now() + timedelta(seconds=settings().token_ttl_seconds)
         with self.db.transaction() as uow:
-            repository.clear_failures(uow.session, *keys[0])
+            credentials.clear_failures(uow.session, *keys[0])
             if rehash:
-                repository.set_staff_password_hash(uow.session, user["id"], rehash)
-            repository.insert_token(uow.session, digest=digest, kind="staff",
+                credentials.set_staff_password_hash(uow.session, user["id"], rehash)
+            credentials.insert_token(uow.session, digest=digest, kind="staff",
                                     expires_at=expires_at, organization_id=user["organization_id"],
                                     user_id=user["id"])
             profile = repository.get_user(uow.session, user["organization_id"], user["id"])
@@ -75,17 +75,17 @@ class AccessEntrypoints:
         keys = [("account", account_key("portal", username)), ("address", address_key(address))]
         with self.db.transaction() as uow:
             self._refuse_when_locked(uow.session, keys)
-            account = repository.portal_login_candidate(uow.session, username)
+            account = credentials.portal_login_candidate(uow.session, username)
         self._check_password(account, data["password"], keys, PORTAL_MISMATCH)
         rehash = (hash_password(data["password"]) if needs_rehash(account["password_hash"])
                   else None)
         token, digest = new_token()
         expires_at = now() + timedelta(seconds=settings().token_ttl_seconds)
         with self.db.transaction() as uow:
-            repository.clear_failures(uow.session, *keys[0])
+            credentials.clear_failures(uow.session, *keys[0])
             if rehash:
-                repository.set_portal_password_hash(uow.session, account["id"], rehash)
-            repository.insert_token(uow.session, digest=digest, kind="portal",
+                credentials.set_portal_password_hash(uow.session, account["id"], rehash)
+            credentials.insert_token(uow.session, digest=digest, kind="portal",
                                     expires_at=expires_at, account_id=account["id"])
         return {"access_token": token, "token_type": "Bearer",
                 "expires_at": isoformat(expires_at)}
@@ -97,7 +97,7 @@ class AccessEntrypoints:
         if not is_digest(token_digest):
             raise Unauthenticated("invalid or expired token")
         with self.db.transaction() as uow:
-            caller = repository.token_caller(uow.session, token_digest, now())
+            caller = credentials.token_caller(uow.session, token_digest, now())
         if caller is None:
             raise Unauthenticated("invalid or expired token")
         caller["expires_at"] = isoformat(caller["expires_at"])
@@ -109,13 +109,13 @@ class AccessEntrypoints:
         if not is_digest(token_digest):
             raise Unauthenticated("invalid or expired token")
         with self.db.transaction() as uow:
-            revoked = repository.revoke_token(uow.session, token_digest, now())
+            revoked = credentials.revoke_token(uow.session, token_digest, now())
         if not revoked:
             raise Unauthenticated("invalid or expired token")
 
     def _refuse_when_locked(self, session, keys) -> None:
         moment = now()
-        until = repository.locked_until(session, keys, moment)
+        until = credentials.locked_until(session, keys, moment)
         if until is not None:
             raise RateLimited("too many failed logins; try again later",
                               extra={"retry_after": retry_after(until, moment)})
@@ -127,5 +127,5 @@ class AccessEntrypoints:
         policy, moment = throttle_policy(), now()
         with self.db.transaction() as uow:
             for scope, key in keys:
-                repository.record_failure(uow.session, scope, key, moment, policy)
+                credentials.record_failure(uow.session, scope, key, moment, policy)
         raise InvalidCredentials(detail)

@@ -13,7 +13,7 @@ from nameko.timer import timer
 from casework.db import Database
 from casework.service import CaseworkService
 
-from . import repository
+from . import credentials
 from .access import AccessEntrypoints
 from .models import metadata
 from .organizations import OrganizationEntrypoints
@@ -34,7 +34,7 @@ class IdentityService(OrganizationEntrypoints, StaffEntrypoints, RoleEntrypoints
         """Drop tokens expired for a day and login failures old enough to be forgotten."""
         moment = datetime.now(UTC)
         with self.db.transaction() as uow:
-            tokens = repository.purge_tokens(uow.session, moment - timedelta(days=1))
-            failures = repository.purge_failures(uow.session, moment)
+            tokens = credentials.purge_tokens(uow.session, moment - timedelta(days=1))
+            failures = credentials.purge_failures(uow.session, moment)
         if tokens or failures:
             log.info("purged %s expired tokens and %s old login failures", tokens, failures)

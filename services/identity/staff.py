@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from casework.errors import CaseworkError, DuplicateEmail, NotFound, ValidationFailed
 from casework.rpc import rpc
 
-from . import repository
+from . import credentials, repository
 from .domain import (
     STAFF_EVENT_FIELDS,
     BuiltinRole,
@@ -97,7 +97,7 @@ class StaffEntrypoints:
             if values:
                 repository.update_user(session, organization_id, user_id, values)
             if values.get("active") is False or password_hash:
-                repository.revoke_user_tokens(session, user_id, datetime.now(UTC))
+                credentials.revoke_user_tokens(session, user_id, datetime.now(UTC))
             if "active" in values or "role_id" in values:
                 check_administrators_remain(
                     repository.active_administrators(session, organization_id))
