@@ -7,6 +7,8 @@ to HTTP once (``gateway/problems.py``). One class per stable ``code`` of API.md.
 
 from __future__ import annotations
 
+import json
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -22,11 +24,15 @@ class CaseworkError(Exception):
     title = "Request failed"
 
     def __init__(self, detail: str | None = None, errors: dict | None = None,
-                 extra: dict | None = None):
+                 extra: dict | str | None = None):
+        if isinstance(extra, str):  # rebuilt after an RPC: see below
+            extra = json.loads(extra)
         self.detail = detail or self.title
         self.errors = errors or {}
         self.extra = extra or {}
-        super().__init__(self.detail, self.errors, self.extra)
+        # nameko stringifies every non-string value of an exception's args on the way over RPC;
+        # ``extra`` travels as JSON so that numbers (retry_after, counts) arrive as numbers
+        super().__init__(self.detail, self.errors, json.dumps(self.extra, default=str))
 
     def __str__(self):
         return self.detail

@@ -17,12 +17,13 @@ from casework.events import InvalidEvent, envelope, parse_envelope
 
 
 def test_typed_errors_survive_rpc_serialisation_with_their_fields():
-    original = ValidationFailed("bad", {"email": ["not an e-mail"]}, {"hint": "x"})
+    original = ValidationFailed("bad", {"email": ["not an e-mail"]},
+                                {"hint": "x", "sessions": 3, "retry_after": 1.5})
     rebuilt = deserialize(serialize(original))
     assert type(rebuilt) is ValidationFailed
     assert (rebuilt.code, rebuilt.status) == ("validation_error", 422)
     assert rebuilt.errors == {"email": ["not an e-mail"]}
-    assert rebuilt.extra == {"hint": "x"}
+    assert rebuilt.extra == {"hint": "x", "sessions": 3, "retry_after": 1.5}
     assert rebuilt.detail == "bad"
 
 
