@@ -30,6 +30,8 @@ messaging = add_messaging_tables(metadata)
 
 LIVE = text("deleted_at IS NULL")
 
+CASE_NUMBER_CONSTRAINT = "uq_records_org_case_number"
+
 records = Table(
     "records",
     metadata,
@@ -61,7 +63,7 @@ records = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("deleted_at", DateTime(timezone=True)),
     Column("deleted_by", Uuid),
-    UniqueConstraint("organization_id", "case_number", name="uq_records_org_case_number"),
+    UniqueConstraint("organization_id", "case_number", name=CASE_NUMBER_CONSTRAINT),
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
     Index("ix_records_org_sort_name", "organization_id", "sort_name", "id",
           postgresql_where=LIVE),

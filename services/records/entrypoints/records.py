@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
+from casework.db import violates
 from casework.errors import CaseworkError, DuplicateCaseNumber, NotFound
 from casework.rpc import rpc
 
 from .. import audit, catalogue, domain, repository, search
-from ..models import client_types
+from ..models import CASE_NUMBER_CONSTRAINT, client_types
 from ..schemas import (
     CaseNumberSchema,
     ClientTypeChoiceSchema,
@@ -52,8 +53,10 @@ class RecordEntrypoints:
             try:
                 with session.begin_nested():
                     row = repository.insert_record(session, values)
-            except IntegrityError:
-                raise _duplicate(case_number) from None
+            except IntegrityError as exc:
+                if violates(exc, CASE_NUMBER_CONSTRAINT):  # lost a race for the same number
+                    raise _duplicate(case_number) from None
+                raise
             repository.add_status_change(session, org, row["id"], None, row["status"],
                                          caller.user_id)
             audit.write(session, caller, org, row["id"], "record_created",
@@ -165,8 +168,10 @@ class RecordEntrypoints:
                 try:
                     with session.begin_nested():
                         repository.update_record(session, org, record_id, values)
-                except IntegrityError:
-                    raise _duplicate(case_number) from None
+                except IntegrityError as exc:
+                    if violates(exc, CASE_NUMBER_CONSTRAINT):
+                        raise _duplicate(case_number) from None
+                    raise
                 self._record_updated(uow, caller, row, domain.changes(
                     row, {"case_number": case_number}))
             return view(session, caller, record_id)
