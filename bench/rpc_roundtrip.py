@@ -19,11 +19,11 @@ import sys  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 
-import casework  # noqa: E402,F401
 import nameko  # noqa: E402
 from nameko.amqp.publish import Publisher  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcClient  # noqa: E402
 
+import casework  # noqa: E402,F401
 from casework.config import nameko_config  # noqa: E402
 from casework.migrations import migrate  # noqa: E402
 

@@ -10,11 +10,12 @@ import time
 from dataclasses import dataclass, field
 from functools import wraps
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 from werkzeug.wrappers import Response
 
-from casework.errors import CaseworkError, MalformedRequest, PayloadTooLarge, ValidationFailed
+from casework.errors import CaseworkError, MalformedRequest, PayloadTooLarge
 from casework.logs import bind_correlation_id
+from casework.validation import load
 
 from . import metrics
 from .problems import from_error, internal
@@ -60,14 +61,6 @@ class Call:
     request: object
     request_id: str
     caller: dict | None = None
-
-
-def load(schema: Schema, data) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed("the request has invalid fields", messages) from exc
 
 
 def json_body(request) -> dict:

@@ -14,6 +14,7 @@ from casework.config import settings
 from casework.errors import CaseworkError, InvalidCredentials, RateLimited, Unauthenticated
 from casework.events import isoformat
 from casework.rpc import rpc
+from casework.validation import load
 
 from . import credentials, repository
 from .domain import (
@@ -26,7 +27,7 @@ from .domain import (
     retry_after,
 )
 from .passwords import hash_password, needs_rehash, verify_password
-from .schemas import load, portal_login_schema, staff_login_schema, user_schema
+from .schemas import portal_login_schema, staff_login_schema, user_schema
 
 STAFF_MISMATCH = "the organisation, e-mail or password is not right"
 PORTAL_MISMATCH = "the username or password is not right"

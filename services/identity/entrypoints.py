@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from casework.errors import NotFound, ValidationFailed
+from casework.validation import load
 
 from . import repository
 from .domain import Permission, StaffCaller
-from .schemas import list_schema, load
+from .schemas import list_schema
 
 
 def administrator(caller) -> StaffCaller:

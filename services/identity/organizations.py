@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from casework.errors import CaseworkError, DuplicateSlug, NotFound
 from casework.rpc import rpc
+from casework.validation import load
 
 from . import repository
 from .domain import (
@@ -19,7 +20,7 @@ from .domain import (
 )
 from .entrypoints import administrator
 from .passwords import hash_password
-from .schemas import create_organization_schema, load, settings_schema, update_settings_schema
+from .schemas import create_organization_schema, settings_schema, update_settings_schema
 
 
 class OrganizationEntrypoints:

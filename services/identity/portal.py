@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from casework.errors import AccountExists, CaseworkError, NotFound
 from casework.rpc import rpc
+from casework.validation import load
 
 from . import repository
 from .domain import PortalCaller, normalise_email
 from .passwords import hash_password
-from .schemas import create_portal_account_schema, global_record_schema, load
+from .schemas import create_portal_account_schema, global_record_schema
 
 
 class PortalEntrypoints:

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from casework.errors import CaseworkError, DuplicateRoleName, NotFound
 from casework.rpc import rpc
+from casework.validation import load
 
 from . import repository
 from .domain import (
@@ -16,7 +17,7 @@ from .domain import (
     check_role_deletion,
 )
 from .entrypoints import administrator, known_id, page_params
-from .schemas import create_role_schema, load, role_schema, update_role_schema
+from .schemas import create_role_schema, role_schema, update_role_schema
 
 
 def _name_in_use(name: str) -> DuplicateRoleName:

@@ -2,9 +2,8 @@
 
 The gateway validates the same fields first; the service validates again, trusting no caller."""
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
-from casework.errors import ValidationFailed
 from casework.fields import UtcDateTime
 
 from .domain import (
@@ -172,15 +171,6 @@ class GlobalRecordSchema(Schema):
     preferred_contact_methods = fields.List(fields.String())
     version = fields.Integer()
     updated_at = UtcDateTime()
-
-
-def load(schema: Schema, payload):
-    """Load ``payload`` or raise the typed 422 with field errors."""
-    try:
-        return schema.load(payload if payload is not None else {})
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed("the request has invalid fields", messages) from exc
 
 
 create_organization_schema = CreateOrganizationSchema()

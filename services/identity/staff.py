@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from casework.errors import CaseworkError, DuplicateEmail, NotFound, ValidationFailed
 from casework.rpc import rpc
+from casework.validation import load
 
 from . import credentials, repository
 from .domain import (
@@ -21,7 +22,6 @@ from .entrypoints import administrator, known_id, page_params
 from .passwords import hash_password
 from .schemas import (
     create_user_schema,
-    load,
     update_me_schema,
     update_user_schema,
     user_schema,

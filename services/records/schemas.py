@@ -8,7 +8,6 @@ from marshmallow import (
     validate,
 )
 
-from casework.errors import ValidationFailed
 from casework.fields import UtcDateTime
 
 from .domain import PortalStatus, RecordKind, RecordStatus
@@ -192,15 +191,6 @@ class ImageInfoSchema(Schema):
     content_type = fields.String()
     byte_size = fields.Integer()
     uploaded_at = UtcDateTime()
-
-
-def load(schema: Schema, payload):
-    """Load ``payload`` or raise the typed 422 with field errors."""
-    try:
-        return schema.load(payload if payload is not None else {})
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed("the request has invalid fields", messages) from exc
 
 
 create_record_schema = CreateRecordSchema()

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from casework.errors import CaseworkError, NotFound
 from casework.rpc import rpc
+from casework.validation import load
 
 from .. import catalogue, cursors, domain, repository
 from ..models import client_types, warning_indicators
-from ..schemas import load, page_schema
+from ..schemas import page_schema
 from ..schemas_admin import (
     ClientTypeInSchema,
     ClientTypePatchSchema,

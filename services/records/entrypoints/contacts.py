@@ -11,9 +11,9 @@ from casework.errors import (
     ValidationFailed,
 )
 from casework.rpc import rpc
+from casework.validation import load
 
 from .. import audit, contact_rules, contacts, cursors, repository
-from ..schemas import load
 from ..schemas_contacts import (
     ContactFields,
     ContactInSchema,

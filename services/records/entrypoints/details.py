@@ -11,6 +11,7 @@ from sqlalchemy import func
 
 from casework.errors import CaseworkError, Conflict, NotFound, ServiceUnavailable
 from casework.rpc import rpc
+from casework.validation import load
 
 from .. import audit, cursors, domain, images, record_details, repository
 from ..schemas import (
@@ -18,7 +19,6 @@ from ..schemas import (
     ImageInfoSchema,
     NotesSchema,
     NotesViewSchema,
-    load,
     page_schema,
 )
 from .common import locked_record, request_id, require_record, staff_call, view

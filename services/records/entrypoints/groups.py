@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from casework.errors import CaseworkError, NotFound, ValidationFailed
 from casework.rpc import rpc
+from casework.validation import load
 
 from .. import audit, cursors, domain, groups, repository
-from ..schemas import GroupChoiceSchema, load, page_schema
+from ..schemas import GroupChoiceSchema, page_schema
 from ..schemas_admin import BulkMembersSchema, GroupInSchema, GroupPatchSchema, GroupSchema
 from .common import known_id, locked_record, request_id, staff_call, view
 

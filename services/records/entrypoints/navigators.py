@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from casework.errors import CaseworkError, NotFound, ValidationFailed
 from casework.rpc import rpc
+from casework.validation import load
 
 from .. import audit, navigators
-from ..schemas import NavigatorSchema, load
+from ..schemas import NavigatorSchema
 from .common import known_id, locked_record, request_id, staff_call, view
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from casework.db import violates
 from casework.errors import CaseworkError, DuplicateCaseNumber, NotFound
 from casework.rpc import rpc
+from casework.validation import load
 
 from .. import audit, catalogue, domain, repository, search
 from ..models import CASE_NUMBER_CONSTRAINT, client_types
@@ -15,7 +16,6 @@ from ..schemas import (
     CaseNumberSchema,
     ClientTypeChoiceSchema,
     create_record_schema,
-    load,
     patch_record_schema,
     record_schema,
     record_view_schema,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from casework.errors import CaseworkError
 from casework.rpc import rpc
+from casework.validation import load
 
 from .. import audit, cursors, domain, repository
 from ..schemas import (
     PortalStatusSchema,
     StatusChangeSchema,
     StatusSchema,
-    load,
     page_schema,
 )
 from .common import locked_record, request_id, require_record, staff_call, view
