@@ -36,7 +36,7 @@ chaos: deps services
 	$(BIN)/pytest -m chaos tests/chaos $(PYTEST_ARGS)
 
 soak: deps services
-	$(BIN)/python -m bench soak
+	$(BIN)/python -m bench soak $(BENCH_ARGS)
 
 lint: deps
 	$(BIN)/ruff check .

@@ -123,6 +123,17 @@ class Context:
     def pids(self, *groups: str) -> dict[str, int]:
         return {p.label: p.pid for p in self.procs.procs if p.group in groups}
 
+    def database_backends(self, application_name: str | None = None) -> list[int]:
+        """PostgreSQL backends serving the benchmark database now (the pools are warm after a
+        warm-up, so these are the ones a measurement uses)."""
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND (CAST(:a AS text) IS NULL "
+                "OR application_name = :a)"), {"a": application_name})]
+
     def measure(self, label: str, base_url: str, requests_file: Path, *, seconds: float,
                 connections: int, watch: dict[str, int] | None = None, token: str = "",
                 run_id: str | None = None) -> load.Measurement:

@@ -75,8 +75,9 @@ def write_requests(path: Path, lines: list[tuple]) -> Path:
 
 
 def run(label: str, base_url: str, requests_file: Path, *, seconds: float, connections: int,
-        threads: int = 2, token: str = "", run_id: str = "bench", watch: dict[str, int] | None
-        = None, log_dir: Path | None = None) -> Measurement:
+        threads: int = 2, token: str = "", run_id: str = "bench",
+        watch: dict[str, int | list[int]] | None = None, log_dir: Path | None = None
+        ) -> Measurement:
     host = urlsplit(base_url).hostname
     if host != "127.0.0.1":  # load is only ever sent to this machine
         raise ValueError(f"bench: refusing to send load to {host}; only 127.0.0.1")

@@ -49,8 +49,10 @@ def rss_mib(pid: int) -> float | None:
     return None
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process so far."""
+def cpu_seconds(pid: int | list[int]) -> float:
+    """User + system CPU time so far of one process (or the sum of several)."""
+    if isinstance(pid, list):
+        return sum(cpu_seconds(p) for p in pid)
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / TICKS
