@@ -1,9 +1,14 @@
 """Schemas shared by every audience of the HTTP API."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, fields, validate
 
 
 class ProblemSchema(Schema):
+    """RFC 9457 problem details; extension members (e.g. ``possible_duplicates``) may follow."""
+
+    class Meta:
+        unknown = INCLUDE
+
     type = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.Integer(required=True)
