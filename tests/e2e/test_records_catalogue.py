@@ -2,6 +2,8 @@
 
 import uuid
 
+from sqlalchemy import text
+
 from tests.e2e.test_records_support import API, create_record, sql
 
 
@@ -49,6 +51,25 @@ def test_rec3_generated_case_numbers_skip_numbers_chosen_by_hand(gateway_url, st
     assert create_record(alice, base, case_number="C-000002")["case_number"] == "C-000002"
     numbers = [create_record(alice, base)["case_number"] for _ in range(2)]
     assert numbers == ["C-000001", "C-000003"]
+
+
+def test_rec3_a_long_run_of_numbers_chosen_by_hand_is_skipped_in_one_jump(gateway_url, staff,
+                                                                         engine):
+    """An import that kept its own C-numbers leaves the counter behind: the next generated
+    number is the first free one after the run, found in one statement (it once looped a query
+    per taken number and stalled the service)."""
+    alice = staff()
+    with engine.begin() as conn:  # 500 imported records numbered C-000001 .. C-000500
+        conn.execute(text("""
+            INSERT INTO records.records (id, organization_id, kind, first_name, last_name,
+                case_number, status, search_text, name_text, sort_name)
+            SELECT gen_random_uuid(), :org, 'client', 'Imported', 'Client ' || n,
+                   'C-' || lpad(n::text, 6, '0'), 'active', 'imported', 'imported client',
+                   'client imported'
+            FROM generate_series(1, 500) AS n"""), {"org": alice.organization_id})
+    assert create_record(alice, gateway_url, case_number="C-000502")["case_number"] == "C-000502"
+    numbers = [create_record(alice, gateway_url)["case_number"] for _ in range(3)]
+    assert numbers == ["C-000501", "C-000503", "C-000504"]
 
 
 def test_rec4_a_type_can_be_set_only_once_the_agency_has_types(gateway_url, staff):

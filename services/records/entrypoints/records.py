@@ -76,11 +76,13 @@ class RecordEntrypoints:
             if repository.case_number_taken(session, org, case_number):
                 raise _duplicate(case_number)
             return case_number
-        while True:  # skips numbers someone chose by hand in the generated pattern
+        sequence = repository.next_case_number_sequence(session, org)  # locks the counter
+        case_number = domain.generated_case_number(sequence)
+        if repository.case_number_taken(session, org, case_number):
+            # someone chose numbers of the generated pattern by hand: jump past them at once
             case_number = domain.generated_case_number(
-                repository.next_case_number_sequence(session, org))
-            if not repository.case_number_taken(session, org, case_number):
-                return case_number
+                repository.first_free_generated_number(session, org, sequence))
+        return case_number
 
     @rpc(expected_exceptions=CaseworkError)
     def get_record(self, caller, record_id):
