@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -66,15 +67,21 @@ audited AS (
            CAST(:request_id AS varchar) FROM found)"""
 
 
+@lru_cache(maxsize=4)
+def view_statement(include_deleted: bool, audited: bool):
+    """Built once per variant: this is the hot read path (QUALITY P1)."""
+    sql = VIEW_SQL.format(found=FOUND_ANY if include_deleted else FOUND_LIVE,
+                          audit=AUDIT_READ if audited else "")
+    return text(sql).bindparams(bindparam("record_id", type_=Uuid),
+                                bindparam("organization_id", type_=Uuid))
+
+
 def read_view(session: Session, organization_id: str, record_id: str, *,
               audit_actor: tuple | None = None, include_deleted: bool = False) -> dict | None:
     """The record as REC-1 shows it; with ``audit_actor=(user_id, request_id)`` the read is
     audited in the same statement."""
-    sql = VIEW_SQL.format(found=FOUND_ANY if include_deleted else FOUND_LIVE,
-                          audit=AUDIT_READ if audit_actor else "")
+    statement = view_statement(include_deleted, audit_actor is not None)
     params = {"record_id": record_id, "organization_id": organization_id}
-    statement = text(sql).bindparams(bindparam("record_id", type_=Uuid),
-                                     bindparam("organization_id", type_=Uuid))
     if audit_actor:
         params["actor_id"], params["request_id"] = audit_actor
     row = session.execute(statement, params).mappings().first()
@@ -98,10 +105,12 @@ FIRST_FREE_GENERATED_SQL = text("""
 SELECT min(n) FROM (
     SELECT CAST(:start AS bigint) AS n
     UNION ALL
-    SELECT CAST(substring(case_number FROM 3) AS bigint) + 1
-    FROM records.records
-    WHERE organization_id = :organization_id AND case_number ~ '^C-[0-9]{6,18}$'
-      AND CAST(substring(case_number FROM 3) AS bigint) >= :start
+    SELECT generated + 1 FROM (
+        -- CASE: the cast must never see a number that is not of the pattern
+        SELECT CASE WHEN case_number ~ '^C-[0-9]{6,18}$'
+                    THEN CAST(substring(case_number FROM 3) AS bigint) END AS generated
+        FROM records.records WHERE organization_id = :organization_id) AS numbers
+    WHERE generated >= :start
 ) AS candidates
 WHERE NOT EXISTS (
     SELECT 1 FROM records.records

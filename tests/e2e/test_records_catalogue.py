@@ -68,6 +68,8 @@ def test_rec3_a_long_run_of_numbers_chosen_by_hand_is_skipped_in_one_jump(gatewa
                    'client imported'
             FROM generate_series(1, 500) AS n"""), {"org": alice.organization_id})
     assert create_record(alice, gateway_url, case_number="C-000502")["case_number"] == "C-000502"
+    for not_generated in ("C-12AB", "C-0000001234567890123"):  # never cast as numbers
+        assert create_record(alice, gateway_url, case_number=not_generated)["case_number"]
     numbers = [create_record(alice, gateway_url)["case_number"] for _ in range(3)]
     assert numbers == ["C-000501", "C-000503", "C-000504"]
 
