@@ -16,6 +16,7 @@ forever as nameko's client does (QUALITY F7).
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import eventlet
@@ -23,11 +24,21 @@ from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
 from nameko import config
 from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
-from nameko.exceptions import UnknownService
-from nameko.rpc import Client, ClusterRpc, Responder, Rpc, RpcConsumer, get_rpc_exchange
+from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
+from nameko.rpc import (
+    Client,
+    ClusterRpc,
+    ReplyListener,
+    Responder,
+    Rpc,
+    RpcConsumer,
+    get_rpc_exchange,
+)
 
 from casework.config import settings
 from casework.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class UnconfirmedResponder(Responder):
@@ -113,8 +124,27 @@ class TimedClient:
         return TimedClient(self._rpc, self._context_data, timeout)
 
 
+class ResilientReplyListener(ReplyListener):
+    """nameko's reply listener kills its whole container when it reconnects to a broker that lost
+    its reply queue while calls were waiting (``ReplyQueueExpiredWithPendingReplies``): a broker
+    restart would take the gateway down. Here the waiting calls fail with 503 instead, and the
+    consumer declares the queue afresh as it reconnects."""
+
+    def check_for_lost_replies(self):
+        try:
+            super().check_for_lost_replies()
+        except ReplyQueueExpiredWithPendingReplies:
+            lost, self.pending = self.pending, {}
+            log.warning("reply queue lost with the broker; failing %d waiting calls", len(lost))
+            for reply in lost.values():
+                reply.send_exception(ServiceUnavailable(
+                    "the broker lost this call's reply; try again"))
+
+
 class ServiceClients(ClusterRpc):
     """``self.rpc.records.get_record(...)`` with a timeout and 503 on failure."""
+
+    reply_listener = ResilientReplyListener()
 
     def __init__(self, **options):
         options.setdefault("use_confirms", False)
