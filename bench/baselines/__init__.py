@@ -1,9 +1,17 @@
-"""The P1 baselines, measured side by side with the platform in the same run (QUALITY.md P1)."""
+"""The P1 baselines, measured side by side with the platform in the same run (QUALITY.md P1).
 
-# the same columns and the same predicate as the records service's get_record read
-SQL = (
-    "SELECT id, kind, first_name, last_name, email, phones, preferred_contact_methods, "
-    "date_of_birth, case_number, client_type_id, status, portal_status, custom_fields, "
-    "created_at, updated_at FROM records.records "
-    "WHERE id = %s AND organization_id = %s AND deleted_at IS NULL"
-)
+Both baselines run the same read as the records service's ``get_record``: the REC-1 view
+statement (the record with its client type, warning indicators, groups, navigators and image
+flag, aggregated in one statement), taken from the service's own repository so that the two can
+never drift apart. They leave out what the bar is about: authentication and the audit row (the
+service writes it in the same statement, as a CTE) — "auth and audit add no broker round trip".
+Parameters are positional: record id, then organization id.
+"""
+
+import re
+
+from services.records.repository import FOUND_LIVE, VIEW_SQL
+
+SQL = VIEW_SQL.format(found=FOUND_LIVE, audit="").replace(
+    ":record_id", "%s", 1).replace(":organization_id", "%s", 1)
+assert not re.search(r"(?<!:):[a-z_]+", SQL), "every parameter of the view must be positional"
