@@ -1,8 +1,9 @@
 """RPC round trip to the records service, without HTTP: ``python -m bench.rpc_roundtrip``.
 
 Starts one records service process (against CASEWORK_DATABASE_URL, migrated first), creates a
-record, then times ``records.get_record`` (one indexed read plus its audit row) sequentially and
-with 20 concurrent callers (one standalone client each), and prints median and p99.
+record, then times ``records.get_record`` (the REC-1 view plus its audit row) from a nameko
+container using the gateway's RPC client, sequentially and with 20 concurrent callers, and prints
+median, p99 and throughput.
 """
 
 from __future__ import annotations
@@ -20,35 +21,43 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 
 import nameko  # noqa: E402
-from nameko.amqp.publish import Publisher  # noqa: E402
+from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcClient  # noqa: E402
+from nameko.testing.services import dummy, entrypoint_hook  # noqa: E402
 
 import casework  # noqa: E402,F401
 from casework.config import nameko_config  # noqa: E402
 from casework.migrations import migrate  # noqa: E402
+from casework.rpc import ServiceClients  # noqa: E402
 
 
-class GatewayLikeClient(ClusterRpcClient):
-    """Publishes the way the gateway does (casework/rpc.py): no publisher confirms on requests
-    and no re-declaration of the reply queue per call (its listener declares it)."""
+class RoundTrip:
+    """Calls records the way the gateway does: through casework.rpc.ServiceClients (a container
+    reply listener, no publisher confirms, a timeout). nameko's standalone client is no measure:
+    it opens and cancels a consumer on every call."""
 
-    class publisher_cls(Publisher):  # noqa: N801 - nameko's attribute name
-        def __init__(self, *args, declare=None, **kwargs):
-            super().__init__(*args, use_confirms=False, **kwargs)
+    name = "rpc_roundtrip"
+    rpc = ServiceClients()
+
+    @dummy
+    def measure(self, caller, record_id, callers: int, calls: int) -> tuple[list[float], float]:
+        def timed():
+            samples = []
+            for _ in range(calls):
+                started = time.perf_counter()
+                self.rpc.records.get_record(caller, record_id)
+                samples.append((time.perf_counter() - started) * 1000)
+            return samples
+
+        started = time.perf_counter()
+        threads = [eventlet.spawn(timed) for _ in range(callers)]
+        samples = [sample for thread in threads for sample in thread.wait()]
+        return samples, time.perf_counter() - started
 
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def timed_calls(client, caller, record_id, count: int) -> list[float]:
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        client.records.get_record(caller, record_id)
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
 
 
 def main() -> None:
@@ -61,11 +70,13 @@ def main() -> None:
     migrate(["records"])
     env = {**os.environ, "CASEWORK_LOG_LEVEL": "WARNING"}
     service = subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", "records"], env=env)
-    nameko.config.setup(nameko_config())
+    nameko.config.setup({**nameko_config(), "max_workers": args.concurrency + 5})
+    container = ServiceContainer(RoundTrip)
+    container.start()
     try:
         caller = {"organization_id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()),
                   "permissions": []}
-        with GatewayLikeClient() as client:
+        with ClusterRpcClient() as client:  # set-up only: its calls are not measured
             deadline = time.monotonic() + 30
             while True:
                 try:
@@ -76,19 +87,12 @@ def main() -> None:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.3)
-            timed_calls(client, caller, record["id"], 100)  # warm up
-            sequential = timed_calls(client, caller, record["id"], args.calls)
-
-        clients = [GatewayLikeClient() for _ in range(args.concurrency)]
-        proxies = [each.start() for each in clients]
-        started = time.perf_counter()
-        threads = [eventlet.spawn(timed_calls, proxy, caller, record["id"], args.per_caller)
-                   for proxy in proxies]
-        concurrent = [sample for thread in threads for sample in thread.wait()]
-        wall = time.perf_counter() - started
-        for each in clients:
-            each.stop()
+        with entrypoint_hook(container, "measure") as measure:
+            measure(caller, record["id"], 1, 100)  # warm up
+            sequential, _ = measure(caller, record["id"], 1, args.calls)
+            concurrent, wall = measure(caller, record["id"], args.concurrency, args.per_caller)
     finally:
+        container.stop()
         service.terminate()
         service.wait(15)
 
