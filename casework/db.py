@@ -19,12 +19,12 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 import casework  # noqa: F401  (cooperative psycopg wait function, before psycopg is imported)
 from casework.config import settings
-from casework.errors import ServiceUnavailable
+from casework.errors import ServiceUnavailable, ValidationFailed
 from casework.events import InvalidEvent, envelope, parse_envelope
 from casework.logs import bind_correlation_id, current_correlation_id
 from casework.outbox import OutboxRelay
@@ -103,6 +103,9 @@ class Db:
         except DBAPIError as exc:
             if is_unavailable(exc):
                 raise ServiceUnavailable(f"{provider.service} database unavailable") from exc
+            if isinstance(exc, DataError):  # a value PostgreSQL refuses: the caller's input
+                raise ValidationFailed("a value could not be stored (invalid or out of range)",
+                                       {"_schema": [str(exc.orig).split("\n")[0][:200]]}) from exc
             raise
         if uow.emitted:
             provider.relay.wake()

@@ -13,7 +13,7 @@ from functools import wraps
 from marshmallow import Schema
 from werkzeug.wrappers import Response
 
-from casework.errors import CaseworkError, MalformedRequest, PayloadTooLarge
+from casework.errors import CaseworkError, MalformedRequest, PayloadTooLarge, ValidationFailed
 from casework.logs import bind_correlation_id
 from casework.validation import load
 
@@ -72,7 +72,40 @@ def json_body(request) -> dict:
         raise MalformedRequest("the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise MalformedRequest("the body must be a JSON object")
+    refuse_unstorable_text(body)
     return body
+
+
+def unstorable_text(value, path: str = "") -> dict[str, list[str]]:
+    """Fields whose strings PostgreSQL cannot store: NUL characters, or UTF-16 surrogates that
+    JSON's \\u escapes can smuggle in and that no UTF-8 text may hold."""
+    if isinstance(value, str):
+        if "\x00" in value or not (value.isascii() or _encodable(value)):
+            return {path or "_schema": ["must not contain NUL characters or unpaired surrogates"]}
+        return {}
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    errors: dict[str, list[str]] = {}
+    for key, item in items:
+        if isinstance(key, str) and unstorable_text(key):
+            errors[path or "_schema"] = ["field names must be plain text"]
+        errors.update(unstorable_text(item, f"{path}.{key}" if path else str(key)))
+    return errors
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def refuse_unstorable_text(value) -> None:
+    errors = unstorable_text(value)
+    if errors:
+        raise ValidationFailed("text may not contain NUL characters or unpaired surrogates",
+                               errors)
 
 
 DRAIN_LIMIT = 64 * 1024 * 1024
@@ -149,7 +182,9 @@ def handle(service, spec: Route, fn, request, path_values) -> Response:
         elif spec.raw_body:
             kwargs["body"] = raw_body(request, spec.max_body_bytes)
         if spec.query is not None:
-            kwargs["query"] = load(spec.query, request.args.to_dict())
+            query = request.args.to_dict()
+            refuse_unstorable_text(query)
+            kwargs["query"] = load(spec.query, query)
         result = fn(service, call, **kwargs)
         response = result if isinstance(result, Response) else respond(*_status_payload(result),
                                                                         request_id)

@@ -138,3 +138,23 @@ def test_ops4_metrics_show_requests_and_every_services_outbox(gateway_url, staff
     for service in ("identity", "records", "invitations", "notifications", "scheduling"):
         assert f'casework_outbox_pending{{service="{service}"}}' in text_
         assert f'casework_dead_letters_pending{{service="{service}"}}' in text_
+
+
+def test_s4_text_postgresql_cannot_store_is_refused_with_422(gateway_url, staff):
+    """Fuzzing found NUL characters (and \\u escapes of lone surrogates) reaching PostgreSQL."""
+    alice = staff()
+    url = f"{gateway_url}/api/v1/staff/records"
+    for raw in ('{"first_name": "A\\u0000da", "last_name": "L"}',
+                '{"first_name": "Ada", "last_name": "L\\ud800"}',
+                '{"first_name": "Ada", "last_name": "L", "custom_fields": {"k\\u0000": "v"}}'):
+        refused = alice.post(url, data=raw, headers={"Content-Type": "application/json"})
+        assert refused.status_code == 422, raw
+        assert refused.json()["code"] == "validation_error"
+    nul_query = alice.get(url, params={"q": "ada\x00"})
+    assert nul_query.status_code == 422
+    assert nul_query.json()["errors"] == {
+        "q": ["must not contain NUL characters or unpaired surrogates"]}
+    login = requests.post(f"{gateway_url}/api/v1/auth/staff/login",
+                          data='{"organization": "x", "email": "a\\u0000@b.c", "password": "p"}',
+                          headers={"Content-Type": "application/json"})
+    assert login.status_code == 422
