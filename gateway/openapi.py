@@ -27,7 +27,8 @@ DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content",
 
 
 def _operation(route: Route, spec: APISpec) -> dict:
-    parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+    parameters = [{"in": "path", "name": name, "required": True,
+                   "schema": {"type": "string", "maxLength": 200}}
                   for name in _path_names(route)]
     if route.query is not None:
         parameters.append({"in": "query", "schema": route.query})
@@ -44,6 +45,8 @@ def _operation(route: Route, spec: APISpec) -> dict:
     errors |= set(route.errors)
     for status in sorted(errors):
         responses.setdefault(str(status), {"description": DESCRIPTIONS[status], **problem})
+    # answered by the HTTP server itself, before any route runs (eventlet's 8 KiB request line)
+    responses["414"] = {"description": "Request line too long"}
     operation = {"operationId": route.name, "summary": route.summary.split("\n")[0],
                  "tags": [route.tag or route.audience], "parameters": parameters,
                  "responses": responses}

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 CHECKS = ",".join((
     "not_a_server_error",           # zero 5xx
@@ -31,7 +32,7 @@ def run_schemathesis(gateway_url: str, headers: dict, seconds: int, tmp_path: Pa
         "--checks", CHECKS,
         "--max-time", str(seconds),
         "--max-examples", "40",
-        "--workers", "2",
+        "--workers", "1",  # CPython 3.11: ast.parse in threads can fail (hypothesis uses it)
         "--seed", os.environ.get("CASEWORK_FUZZ_SEED", "20261123"),
         "--request-timeout", "15",
         "--suppress-health-check", "all",
@@ -43,13 +44,25 @@ def run_schemathesis(gateway_url: str, headers: dict, seconds: int, tmp_path: Pa
     finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
     output = finished.stdout + finished.stderr
     print(output[-6000:])
-    assert finished.returncode == 0, output[-6000:]
+    # the failures (each with its curl reproduction) come before the warnings
+    failures = output.split("WARNINGS")[0][-8000:]
+    assert finished.returncode == 0, failures
     return output
+
+
+@pytest.fixture
+def forget_failed_logins(engine):
+    """Fuzzing the login routes fails many logins from 127.0.0.1; login throttling (S2) would then
+    refuse the next test's logins from that address for minutes. Forget them afterwards."""
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM identity.login_failures"))
 
 
 @pytest.mark.fuzz
 @pytest.mark.parametrize("role", ["agency_admin", "no_permissions", "no_token"])
 def test_s4_fuzzing_finds_no_server_error_and_no_undocumented_answer(role, gateway_url, staff,
+                                                                      forget_failed_logins,
                                                                       tmp_path):
     headers = {}
     if role != "no_token":
