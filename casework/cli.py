@@ -106,7 +106,16 @@ def run_all(instances: dict[str, int] | None = None) -> int:
 
 def dead_letters(args) -> int:
     from casework import dead_letters as dl
+    from casework.errors import CaseworkError
 
+    try:
+        return _dead_letters(dl, args)
+    except CaseworkError as exc:  # an unknown service or id: say so, no traceback
+        print(f"casework: {exc.detail}", file=sys.stderr)
+        return 1
+
+
+def _dead_letters(dl, args) -> int:
     if args.action == "list":
         rows = dl.list_all()
         if not rows:

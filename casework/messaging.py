@@ -13,6 +13,18 @@ from functools import wraps
 
 from nameko.events import SERVICE_POOL, event_handler
 
+from casework.errors import ServiceUnavailable
+
+
+def event_entrypoint(source: str, name: str):
+    """The nameko event handler under every idempotent consumer: one queue per consuming service
+    (``SERVICE_POOL``), durable (``reliable_delivery``), and ``requeue_on_error``: a database
+    outage raises out of ``Db.consume`` and the broker must keep the message for later instead of
+    dropping it. The outage is an expected error: ``Db.consume`` logs it in one line, nameko does
+    not log a traceback for every requeue."""
+    return event_handler(source, name, handler_type=SERVICE_POOL, reliable_delivery=True,
+                         requeue_on_error=True, expected_exceptions=ServiceUnavailable)
+
 
 def consumes(source: str, name: str, *, versions: tuple[int, ...] = (1,), db: str = "db"):
     def decorate(fn):
@@ -26,9 +38,6 @@ def consumes(source: str, name: str, *, versions: tuple[int, ...] = (1,), db: st
                 lambda uow, event: fn(self, uow, event), versions=versions,
             )
 
-        # requeue_on_error: a database outage raises out of consume(), and the broker must keep
-        # the message for later instead of dropping it.
-        return event_handler(source, name, handler_type=SERVICE_POOL, reliable_delivery=True,
-                             requeue_on_error=True)(entrypoint)
+        return event_entrypoint(source, name)(entrypoint)
 
     return decorate
