@@ -57,8 +57,14 @@ def serve(name: str) -> None:
     runner = ServiceRunner()
     runner.add_service(load_service_class(name))
 
+    stopping = []
+
     def shutdown(signum, frame):
-        eventlet.spawn_n(runner.stop)
+        # Ctrl-C reaches every process of the group and `casework run` forwards a SIGTERM too:
+        # stop once (nameko's timers refuse a second stop)
+        if not stopping:
+            stopping.append(signum)
+            eventlet.spawn_n(runner.stop)
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
