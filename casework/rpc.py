@@ -58,7 +58,15 @@ class UnconfirmedRpcConsumer(RpcConsumer):
             self.amqp_uri, get_rpc_exchange(), message,
             ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
         )
-        result, exc_info = responder.send_response(result, exc_info)
+        try:
+            result, exc_info = responder.send_response(result, exc_info)
+        except (OSError, KombuError, AMQPError) as exc:
+            # The broker went away while the call ran: the reply is lost (its caller has had its
+            # 503 by now), and the request goes back to the queue with the dead connection.
+            # nameko would let this kill the whole service process.
+            log.warning("reply to %s lost, the broker is unreachable: %r",
+                        message.delivery_info.get("routing_key"), exc)
+            return result, exc_info
         self.consumer.ack_message(message)
         return result, exc_info
 
