@@ -24,8 +24,19 @@ from pathlib import Path
 
 from kombu import Connection
 
-PG_BIN = Path(os.environ.get("CASEWORK_CHAOS_PG_BIN") or sorted(
-    glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))[-1])
+
+def pg_bin() -> Path:
+    """PostgreSQL's server programs (the newest installed), looked up only when a fault test
+    runs: ``make test`` collects this module on machines that may have no local PostgreSQL."""
+    if os.environ.get("CASEWORK_CHAOS_PG_BIN"):
+        return Path(os.environ["CASEWORK_CHAOS_PG_BIN"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+    if not found:
+        raise RuntimeError("the fault suite needs PostgreSQL's initdb and pg_ctl: install the "
+                           "server package or set CASEWORK_CHAOS_PG_BIN")
+    return Path(found[-1])
+
+
 RABBIT_SBIN = Path(os.environ.get("CASEWORK_CHAOS_RABBITMQ_SBIN", "/usr/lib/rabbitmq/bin"))
 # RabbitMQ's own CLI tools take distribution ports 35672-35682 by default: stay clear of them
 RESERVED = set(range(25672, 25683)) | set(range(35672, 35683))
@@ -86,7 +97,7 @@ class PrivatePostgres:
                               check=check, timeout=120)
 
     def init(self) -> None:
-        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
+        self._run(str(pg_bin() / "initdb"), "-D", str(self.data), "-U", "postgres",
                   "--auth=trust", "-E", "UTF8", "--no-sync")
         # fsync off: nothing here survives an OS crash anyway; a killed postgres still recovers
         # every acknowledged commit from its WAL, which is what F6 checks.
@@ -97,16 +108,16 @@ class PrivatePostgres:
             conf.writelines(f"{k} = {v}\n" for k, v in settings.items())
 
     def start(self) -> None:
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
+        self._run(str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
                   "-t", "60", "start")
 
     def stop(self, mode: str = "fast") -> None:
         """``fast`` (clean shutdown) or ``immediate`` (a crash: recovery from WAL at start)."""
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60",
+        self._run(str(pg_bin() / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60",
                   "stop")
 
     def running(self) -> bool:
-        return self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "status",
+        return self._run(str(pg_bin() / "pg_ctl"), "-D", str(self.data), "status",
                          check=False).returncode == 0
 
     def database_url(self, name: str = "postgres") -> str:

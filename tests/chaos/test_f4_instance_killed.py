@@ -1,12 +1,19 @@
 """F4: a service instance killed (``kill -9``) mid-message -> the message is redelivered and applied
 once; audit rows are not doubled.
 
-Two instances of each consumer run: scheduling and the probe on ``records.record_created``, the
-records service on ``invitations.invitation_accepted`` (whose effect is an audit row
-``client_account_linked``, a portal status and a ``portal_status_changed`` event). A gate
-(``gates.py``) holds the fifth message of each consumer inside its transaction
-(``before_commit``) or inside its ``COMMIT`` (``during_commit``: committed, not yet acknowledged);
-the instance holding it is SIGKILLed, and the supervisor starts a replacement as compose would.
+Events: two instances of each consumer run: scheduling and the probe on
+``records.record_created``, the records service on ``invitations.invitation_accepted`` (whose
+effect is an audit row ``client_account_linked``, a portal status and a ``portal_status_changed``
+event). A gate (``gates.py``) holds the fifth message of each consumer inside its transaction
+(``before_commit``) or inside its ``COMMIT`` (``during_commit``: committed, not yet
+acknowledged); the instance holding it is SIGKILLed, and the supervisor starts a replacement as
+compose would.
+
+RPC: a records instance killed in the middle of a staff call (an audited read, a create) -> the
+call is redelivered to the other instance, the client gets one answer, and the call's effect is
+applied once (QUALITY S5: "one row per staff read or change of a record, even under
+redelivery"). nameko acknowledges an RPC request only after sending the reply, so the broker
+redelivers it in both windows; in ``during_commit`` the first execution has committed by then.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ import uuid
 
 import eventlet
 import pytest
+import requests
 
 from . import gates
-from .platform import EventSpy, process_holding
+from .platform import RPC_TIMEOUT, EventSpy, process_holding, staff_headers
 from .servers import wait_until
 from .writers import RecordsUnitOfWork
 
@@ -103,3 +111,58 @@ def test_f4_instance_killed_mid_message_is_redelivered_and_applied_once_no_doubl
     assert status_events == RECORDS
     assert dead == 0
     assert platform.crashes == []
+
+
+HOLD = 1.5  # seconds a held call waits: less than the gateway's timeout, so it can answer
+CALLS = {  # operation -> (gated table, which insert, how many rows one call must leave)
+    "read": ("records.audit_entries", "NEW.action = 'record_read'",
+             "SELECT count(*) FROM records.audit_entries WHERE action = 'record_read'"
+             " AND record_id = :r"),
+    "create": ("records.records", "NEW.last_name = 'Gated'",
+               "SELECT count(*) FROM records.records WHERE last_name = 'Gated'"
+               " AND organization_id = :o"),
+}
+
+
+@pytest.mark.parametrize("window", gates.WINDOWS)
+@pytest.mark.parametrize("operation", sorted(CALLS))
+def test_f4_records_instance_killed_mid_call_answers_once_and_applies_once(
+        platform, chaos_env, figures, operation, window):
+    platform.start("identity")
+    platform.start("records", instances=2)
+    platform.start("scheduling")
+    platform.start("gateway")
+    url = platform.wait_gateway()
+    platform.wait_rpc_consumers("records", 2)
+    platform.wait_rpc_consumers("identity", 1)
+    headers, organization_id = staff_headers(url)
+    created = requests.post(f"{url}/api/v1/staff/records", headers=headers, timeout=30,
+                            json={"first_name": "Ada", "last_name": "Audited"})
+    assert created.status_code == 201, created.text
+    record_id = created.json()["id"]
+    table, condition, count = CALLS[operation]
+    # held for less than the gateway's timeout, so that the redelivered call can still answer
+    gates.install(chaos_env, operation, table, window, condition=condition, seconds=HOLD)
+
+    if operation == "read":
+        call = (requests.get, f"{url}/api/v1/staff/records/{record_id}", {})
+    else:
+        call = (requests.post, f"{url}/api/v1/staff/records",
+                {"json": {"first_name": "Ada", "last_name": "Gated"}})
+    answer = eventlet.spawn(call[0], call[1], headers=headers, timeout=RPC_TIMEOUT + 15,
+                            **call[2])
+    (_, port), = wait_until(lambda: gates.held(chaos_env), 30, "the call to be held")
+    victim = process_holding(port, chaos_env.postgres.port, platform.instances("records"))
+    assert victim is not None
+    victim.kill()
+    response = answer.wait()
+    eventlet.sleep(HOLD + 1)  # the killed instance's transaction has ended by then
+    applied = chaos_env.scalar(count, r=record_id, o=organization_id)
+
+    figures["answer"] = response.status_code
+    figures["rows_left_by_one_call"] = applied
+    figures["service_crashes_restarted"] = platform.crashes
+    figures.report()
+
+    assert response.status_code in (200, 201), response.text
+    assert applied == 1, f"one {operation} call applied {applied} times"
