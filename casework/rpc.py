@@ -17,6 +17,7 @@ forever as nameko's client does (QUALITY F7).
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 
 import eventlet
@@ -39,6 +40,9 @@ from casework.config import settings
 from casework.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
+
+DEADLINE = "deadline"  # epoch seconds after which the caller no longer waits
+DEADLINE_HEADER = f"nameko.{DEADLINE}"  # how nameko carries context data on a message
 
 
 class UnconfirmedResponder(Responder):
@@ -74,6 +78,18 @@ class UnconfirmedRpcConsumer(RpcConsumer):
 class CaseworkRpc(Rpc):
     rpc_consumer = UnconfirmedRpcConsumer()
 
+    def handle_message(self, body, message):
+        """A request past its caller's deadline is dropped unrun: the caller has answered 503,
+        and running it now would make that answer a lie (a broker frozen for longer than the
+        timeout hands such requests over when it wakes; the fault suite saw them applied)."""
+        deadline = (message.headers or {}).get(DEADLINE_HEADER)
+        if deadline is not None and time.time() > float(deadline):
+            log.warning("dropped %s: its caller gave up %.1f s ago",
+                        message.delivery_info.get("routing_key"), time.time() - float(deadline))
+            self.rpc_consumer.consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
+
 
 rpc = CaseworkRpc.decorator
 
@@ -105,6 +121,8 @@ class TimedService:
                         self._name, method)
 
         def call(*args, **kwargs):
+            # travels with the request (and with the calls it makes in turn): see CaseworkRpc
+            self._context_data[DEADLINE] = time.time() + self._timeout
             try:
                 with eventlet.Timeout(self._timeout):
                     return client(*args, **kwargs)
@@ -178,6 +196,10 @@ class ServiceClients(ClusterRpc):
         # declaration cache is empty. The reply listener declares it when it (re)connects, so
         # the requests need not: this was a quarter of the gateway's CPU under load.
         self.publisher.declare = []
+        # A request nobody took within the caller's timeout expires in the broker: the caller has
+        # answered 503 by then, and a call applied later would make that answer a lie (the fault
+        # suite saw writes refused with 503 applied after a frozen broker woke up).
+        self.publisher.expiration = settings().rpc_timeout
 
     def get_dependency(self, worker_ctx):
         return TimedClient(self, worker_ctx.context_data, settings().rpc_timeout)
