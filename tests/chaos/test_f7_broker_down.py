@@ -149,3 +149,5 @@ def test_f7_services_survive_a_broker_outage_that_catches_a_call_in_flight(
 
     assert status == 503
     assert platform.crashes == [], "a service died of a broker outage"
+    # the request's first run committed; its redelivery after the reconnect must not run it again
+    assert figures["in_flight_create_committed"] == 1, "one request, applied twice"
