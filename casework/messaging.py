@@ -9,21 +9,41 @@ with backoff, then the dead-letter table.
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
-from nameko.events import SERVICE_POOL, event_handler
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from nameko.events import SERVICE_POOL, EventHandler
 
 from casework.errors import ServiceUnavailable
 
+log = logging.getLogger(__name__)
+
+
+class ReliableEventHandler(EventHandler):
+    """nameko's event handler, except that losing the broker while acknowledging (or giving
+    back) a message is not fatal. nameko lets the socket error escape the worker, and the
+    container kills the whole service (the fault suite saw both consumers die when the broker
+    restarted, F3). The broker takes an unacknowledged message back with its connection and
+    delivers it again; the inbox then skips what was applied."""
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        try:
+            super().handle_message_processed(message, result, exc_info)
+        except (OSError, AmqpConnectionError) as exc:
+            log.warning("broker connection lost before the message was acknowledged; the broker"
+                        " delivers it again: %r", exc)
+
 
 def event_entrypoint(source: str, name: str):
-    """The nameko event handler under every idempotent consumer: one queue per consuming service
-    (``SERVICE_POOL``), durable (``reliable_delivery``), and ``requeue_on_error``: a database
-    outage raises out of ``Db.consume`` and the broker must keep the message for later instead of
-    dropping it. The outage is an expected error: ``Db.consume`` logs it in one line, nameko does
-    not log a traceback for every requeue."""
-    return event_handler(source, name, handler_type=SERVICE_POOL, reliable_delivery=True,
-                         requeue_on_error=True, expected_exceptions=ServiceUnavailable)
+    """The event handler under every idempotent consumer (``ReliableEventHandler``): one queue
+    per consuming service (``SERVICE_POOL``), durable (``reliable_delivery``), and
+    ``requeue_on_error``: a database outage raises out of ``Db.consume`` and the broker must keep
+    the message for later instead of dropping it. The outage is an expected error: ``Db.consume``
+    logs it in one line, nameko does not log a traceback for every requeue."""
+    return ReliableEventHandler.decorator(
+        source, name, handler_type=SERVICE_POOL, reliable_delivery=True, requeue_on_error=True,
+        expected_exceptions=ServiceUnavailable)
 
 
 def consumes(source: str, name: str, *, versions: tuple[int, ...] = (1,), db: str = "db"):

@@ -10,6 +10,7 @@ processes (``platform``). A test that stops a server restarts it in ``finally``;
 from __future__ import annotations
 
 import atexit
+import os
 import platform as host
 import shutil
 import tempfile
@@ -69,7 +70,7 @@ def chaos_env(private_servers, request):
         env.engine.dispose()
         rabbit.delete_vhost(name)
         _drop_database(postgres, name)
-        if not request.node.rep_call_failed:
+        if not request.node.rep_call_failed and not os.environ.get("CASEWORK_CHAOS_KEEP_LOGS"):
             shutil.rmtree(workdir, ignore_errors=True)
         else:
             print(f"service logs kept in {workdir}")

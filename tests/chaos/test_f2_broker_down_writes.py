@@ -152,6 +152,7 @@ def test_f2_broker_stopped_while_records_are_written_every_committed_event_deliv
     assert {str(e) for e, _ in applied} == set(outbox)
     assert all(n == 1 for _, n in applied), "an event applied twice"
     assert scheduled == committed
+    assert platform.crashes == [], "a service died of the broker outage"
 
 
 def _applied_record_ids(env, organization_id: str) -> set[str]:

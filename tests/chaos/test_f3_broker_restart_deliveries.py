@@ -109,3 +109,4 @@ def test_f3_broker_restarted_during_10000_deliveries_each_consumed_once_or_more_
     assert doubled == 0
     assert scheduled == scheduling_inbox == EVENTS
     assert dead == 0
+    assert platform.crashes == [], "a consumer died of the broker restart"

@@ -119,6 +119,7 @@ def test_f6_postgres_restarted_under_load_fails_fast_with_503_and_loses_no_ackno
     figures["stored_writes_audited"] = f"{len(stored & audited)}/{len(stored)}"
     figures["stored_writes_events_delivered"] = f"{len(stored & delivered)}/{len(stored)}"
     figures["ready_during_outage"] = f"{ready_status} records={ready.get('records')}"
+    figures["service_crashes_restarted"] = platform.crashes
     figures.report()
 
     assert set(statuses) <= {201, 503}, [r for r in load.results if r["status"] not in (201, 503)]
@@ -129,6 +130,7 @@ def test_f6_postgres_restarted_under_load_fails_fast_with_503_and_loses_no_ackno
     assert stored == audited == delivered
     assert all(r["status"] == 201 for r in load.between(tail_start, time.monotonic()))
     assert ready_status == 503 and ready["records"].startswith("down")
+    assert platform.crashes == [], "a service died of the database outage"
 
 
 def _ready(url: str) -> tuple[int, dict]:
@@ -182,3 +184,4 @@ def test_f6_consumers_wait_out_a_database_outage_without_spinning_and_lose_nothi
     assert tracebacks == 0
     assert chaos_env.scalar("SELECT count(*) FROM scheduling.inbox") == BACKLOG
     assert chaos_env.scalar("SELECT count(*) FROM scheduling.dead_letters") == 0
+    assert platform.crashes == []
