@@ -19,9 +19,9 @@ import logging
 from functools import wraps
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
-from nameko.events import SERVICE_POOL, event_handler
 
 from casework.events import InvalidEvent, parse_envelope
+from casework.messaging import event_entrypoint
 
 from .. import audit, navigators, repository
 from ..domain import portal_status_after_enrollment
@@ -47,8 +47,7 @@ def consumes_checked(source: str, name: str, check):
             return self.db.consume(handler_name, source, name, payload,
                                    lambda uow, event: fn(self, uow, event, data))
 
-        return event_handler(source, name, handler_type=SERVICE_POOL, reliable_delivery=True,
-                             requeue_on_error=True)(entrypoint)
+        return event_entrypoint(source, name)(entrypoint)
 
     return decorate
 
