@@ -48,6 +48,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_LOG_LEVEL": ("INFO", "log level of every process (JSON lines on stderr)"),
     "CASEWORK_RELAY_INTERVAL": (
         "1.0", "seconds between outbox relay sweeps (commits also wake it at once)"),
+    "CASEWORK_RPC_REPLY_RETENTION": (
+        "900", "seconds a service keeps the reply of an RPC command, for a redelivered request "
+        "(exactly-once commands)"),
     "CASEWORK_HANDLER_RETRIES": (
         "3", "attempts of a failing event handler before the event is dead-lettered"),
 }
@@ -85,6 +88,8 @@ class Settings:
     log_level: str = field(default_factory=lambda: env("CASEWORK_LOG_LEVEL"))
     relay_interval: float = field(default_factory=lambda: float(env("CASEWORK_RELAY_INTERVAL")))
     handler_retries: int = field(default_factory=lambda: int(env("CASEWORK_HANDLER_RETRIES")))
+    rpc_reply_retention: float = field(
+        default_factory=lambda: float(env("CASEWORK_RPC_REPLY_RETENTION")))
 
     def __post_init__(self):
         if self.environment == "production" and self.operator_token in PLACEHOLDER_SECRETS:

@@ -10,10 +10,12 @@ publish it with publisher confirms.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import eventlet
 import nameko
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, insert
@@ -23,6 +25,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.orm import Session
 
 import casework  # noqa: F401  (cooperative psycopg wait function, before psycopg is imported)
+from casework import replies
 from casework.config import settings
 from casework.errors import ServiceUnavailable, ValidationFailed
 from casework.events import InvalidEvent, envelope, parse_envelope
@@ -31,6 +34,7 @@ from casework.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
 
+REPLY_PRUNE_INTERVAL = 60.0  # seconds between prunes of stored RPC replies
 UNAVAILABLE_PAUSE = 1.0  # seconds an event waits before going back to its queue in an outage
 
 
@@ -62,6 +66,20 @@ def is_unavailable(exc: BaseException) -> bool:
     )
 
 
+@contextmanager
+def translated_errors(service: str) -> Iterator[None]:
+    """A lost database is a 503; a value PostgreSQL refuses is the caller's input, a 422."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if is_unavailable(exc):
+            raise ServiceUnavailable(f"{service} database unavailable") from exc
+        if isinstance(exc, DataError):
+            raise ValidationFailed("a value could not be stored (invalid or out of range)",
+                                   {"_schema": [str(exc.orig).split("\n")[0][:200]]}) from exc
+        raise
+
+
 class UnitOfWork:
     """One transaction: the session plus the events to publish if (and only if) it commits."""
 
@@ -71,6 +89,7 @@ class UnitOfWork:
         self._outbox = outbox
         self.correlation_id = correlation_id
         self.emitted: list[dict] = []
+        self.call_id: str | None = None  # the RPC call's id: keys what a rerun must not repeat
 
     def emit(self, name: str, data: dict, *, organization_id=None, version: int = 1) -> dict:
         event = envelope(self.service, name, data, organization_id=organization_id,
@@ -86,31 +105,105 @@ class UnitOfWork:
 class Db:
     """What a worker sees as ``self.db``."""
 
-    def __init__(self, provider: Database, correlation_id: str | None):
+    def __init__(self, provider: Database, correlation_id: str | None,
+                 call: replies.RpcCall | None = None):
         self._provider = provider
         self.correlation_id = correlation_id
+        self.call = call  # the RPC call this worker serves, if it serves one
+        self._pending: tuple[Session, UnitOfWork, bool] | None = None
 
     @property
     def tables(self):
         return self._provider.metadata.tables
 
     @contextmanager
-    def transaction(self) -> Iterator[UnitOfWork]:
+    def transaction(self, *, rerunnable: bool = False) -> Iterator[UnitOfWork]:
+        """One transaction. In an RPC worker it commits only once the method has returned, with
+        the call's reply (``casework.replies``), unless ``rerunnable``: harmless to run twice."""
+        self._commit_pending()
         provider = self._provider
+        deferred = self.call is not None and not rerunnable
+        session = Session(provider.engine, expire_on_commit=False)
+        claimed = False
         try:
-            with Session(provider.engine, expire_on_commit=False) as session, session.begin():
+            with translated_errors(provider.service):
+                session.begin()
                 uow = UnitOfWork(session, provider.service, provider.outbox,
                                  self.correlation_id or current_correlation_id())
+                uow.call_id = self.call.id if self.call else None
+                if deferred and self.call.redelivered:
+                    stored = replies.claim(session, provider.rpc_replies, self.call.id)
+                    if stored is not None:
+                        raise replies.Replayed(stored)
+                    claimed = True
                 yield uow
-        except DBAPIError as exc:
-            if is_unavailable(exc):
-                raise ServiceUnavailable(f"{provider.service} database unavailable") from exc
-            if isinstance(exc, DataError):  # a value PostgreSQL refuses: the caller's input
-                raise ValidationFailed("a value could not be stored (invalid or out of range)",
-                                       {"_schema": [str(exc.orig).split("\n")[0][:200]]}) from exc
+                if deferred:
+                    self._pending, session = (session, uow, claimed), None
+                    return
+                session.commit()
+        except BaseException:
+            if session is not None:
+                session.rollback()
             raise
+        finally:
+            if session is not None:
+                session.close()
         if uow.emitted:
             provider.relay.wake()
+
+    def _commit_pending(self) -> None:
+        """A second transaction in one call: the first commits now, without the reply."""
+        if self._pending is None:
+            return
+        session, uow, claimed = self._pending
+        self._pending = None
+        try:
+            with translated_errors(self._provider.service):
+                if claimed:
+                    replies.release(session, self._provider.rpc_replies, self.call.id)
+                session.commit()
+        finally:
+            session.close()
+        if uow.emitted:
+            self._provider.relay.wake()
+
+    def finish_call(self, result, exc_info):
+        """Commit the call's last transaction together with its reply, before the reply is sent.
+        Returns what to reply: the method's outcome, an error if the commit failed, or
+        ``Replayed`` when another delivery of the call has already applied it."""
+        if self._pending is None:
+            return result, exc_info
+        session, uow, claimed = self._pending
+        self._pending = None
+        table = self._provider.rpc_replies
+        try:
+            with translated_errors(self._provider.service):
+                payload = replies.reply_payload(result, exc_info)
+                if claimed:
+                    replies.complete(session, table, self.call.id, payload)
+                elif not replies.record(session, table, self.call.id, payload):
+                    stored = replies.stored_reply(session, table, self.call.id)
+                    session.rollback()
+                    log.warning("call %s was applied by its redelivery; this delivery rolled"
+                                " back", self.call.id)
+                    return None, (replies.Replayed, replies.Replayed(stored), None)
+                session.commit()
+        except Exception:
+            session.rollback()
+            return None, sys.exc_info()
+        finally:
+            session.close()
+        if uow.emitted:
+            self._provider.relay.wake()
+        return result, exc_info
+
+    def abandon(self) -> None:
+        """The worker ended without ``finish_call`` (it was killed): roll back."""
+        if self._pending is not None:
+            session = self._pending[0]
+            self._pending = None
+            session.rollback()
+            session.close()
 
     def consume(self, handler: str, source: str, name: str, payload, apply: Callable,
                 versions: tuple[int, ...] = (1,)) -> str:
@@ -197,21 +290,56 @@ class Database(DependencyProvider):
         self.outbox = self.metadata.tables[f"{schema}.outbox"]
         self.inbox = self.metadata.tables[f"{schema}.inbox"]
         self.dead_letters = self.metadata.tables[f"{schema}.dead_letters"]
+        self.rpc_replies = self.metadata.tables[f"{schema}.rpc_replies"]
+        self.workers: dict = {}  # worker context -> its Db, for ``finish_call``
+        self._running = True
         self.relay = OutboxRelay(self.engine, self.outbox,
                                  nameko.config.get("AMQP_URI", settings().amqp_uri),
                                  settings().relay_interval)
 
     def start(self):
         self.container.spawn_managed_thread(self.relay.run)
+        self.container.spawn_managed_thread(self._prune_replies)
 
     def stop(self):
+        self._running = False
         self.relay.stop()
         self.engine.dispose()
 
     def kill(self):
         # a killed container (tests, a crash) must still give its connections back
+        self._running = False
         self.relay.stop()
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        return Db(self, worker_ctx.context_data.get("correlation_id"))
+        db = Db(self, worker_ctx.context_data.get("correlation_id"),
+                worker_ctx.context_data.get(replies.RPC_CALL))
+        self.workers[worker_ctx] = db
+        return db
+
+    def worker_teardown(self, worker_ctx):
+        db = self.workers.pop(worker_ctx, None)
+        if db is not None:
+            db.abandon()
+
+    def _prune_replies(self):
+        """Forget stored RPC replies once no redelivery can ask for them (every minute)."""
+        while self._running:
+            eventlet.sleep(REPLY_PRUNE_INTERVAL)
+            try:
+                with Session(self.engine) as session, session.begin():
+                    replies.prune(session, self.rpc_replies, settings().rpc_reply_retention)
+            except Exception as exc:  # the database is away: the next round prunes
+                log.warning("pruning stored RPC replies failed: %r", exc)
+
+
+def finish_call(worker_ctx, result, exc_info):
+    """Called by the RPC entrypoint before it replies: commit each database's last transaction
+    of the call with the reply (``Db.finish_call``)."""
+    for provider in worker_ctx.container.dependencies:
+        if isinstance(provider, Database):
+            db = provider.workers.get(worker_ctx)
+            if db is not None:
+                result, exc_info = db.finish_call(result, exc_info)
+    return result, exc_info

@@ -8,6 +8,11 @@ to the caller would be. Confirms were the largest single cost of an RPC in the p
 entrypoints of a service must be of this class: nameko shares one consumer per entrypoint class
 and service queue (``tests/unit/test_rpc_entrypoints.py`` guards it).
 
+Exactly once: the entrypoint tells the worker which call it serves (the request's correlation id,
+the same on every delivery) and has the worker's database commit the call's last transaction with
+the reply before sending it, so that a redelivered request is answered from the stored reply
+instead of running twice (``casework.replies``).
+
 Client: ``ServiceClients`` keeps one reply queue for the life of the process, publishes requests
 without confirms and without re-declaring the reply queue, and gives every call a timeout
 (``CASEWORK_RPC_TIMEOUT``) after which it raises ``ServiceUnavailable`` (503) instead of waiting
@@ -19,13 +24,21 @@ from __future__ import annotations
 import logging
 import time
 import warnings
+from functools import partial
 
 import eventlet
+import kombu.serialization
 from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
 from nameko import config
 from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
-from nameko.exceptions import ReplyQueueExpiredWithPendingReplies, UnknownService
+from nameko.exceptions import (
+    ContainerBeingKilled,
+    MalformedRequest,
+    ReplyQueueExpiredWithPendingReplies,
+    UnknownService,
+)
+from nameko.messaging import decode_from_headers
 from nameko.rpc import (
     Client,
     ClusterRpc,
@@ -37,7 +50,9 @@ from nameko.rpc import (
 )
 
 from casework.config import settings
+from casework.db import finish_call
 from casework.errors import ServiceUnavailable
+from casework.replies import RPC_CALL, Replayed, RpcCall
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +69,21 @@ class UnconfirmedResponder(Responder):
             return responder_publisher(uri, use_confirms=False, **options)
 
         self.publisher_cls = publisher
+
+    def send_response(self, result, exc_info):
+        if exc_info is not None and isinstance(exc_info[1], Replayed):
+            self.send_payload(exc_info[1].payload)
+            return result, exc_info
+        return super().send_response(result, exc_info)
+
+    def send_payload(self, payload: dict) -> None:
+        """Send a reply stored by an earlier delivery of the same call, as it was."""
+        properties = self.message.properties
+        serializer = kombu.serialization.registry.type_to_name[properties["content_type"]]
+        publisher = self.publisher_cls(self.amqp_uri, ssl=self.ssl, login_method=self.login_method)
+        publisher.publish(payload, serializer=serializer, exchange=self.exchange,
+                          routing_key=properties["reply_to"],
+                          correlation_id=properties.get("correlation_id"))
 
 
 class UnconfirmedRpcConsumer(RpcConsumer):
@@ -76,6 +106,10 @@ class UnconfirmedRpcConsumer(RpcConsumer):
 
 
 class CaseworkRpc(Rpc):
+    """nameko's RPC entrypoint, made exactly-once for commands (``casework.replies``): the worker
+    knows its call (the request's correlation id, and whether this is a redelivery), and its
+    database commits the call's last transaction with the reply before the reply is sent."""
+
     rpc_consumer = UnconfirmedRpcConsumer()
 
     def handle_message(self, body, message):
@@ -88,7 +122,33 @@ class CaseworkRpc(Rpc):
                         message.delivery_info.get("routing_key"), time.time() - float(deadline))
             self.rpc_consumer.consumer.ack_message(message)
             return
-        super().handle_message(body, message)
+        try:
+            args, kwargs = body["args"], body["kwargs"]
+        except (KeyError, TypeError):
+            raise MalformedRequest("Message missing `args` or `kwargs`") from None
+        self.check_signature(args, kwargs)
+        context_data = decode_from_headers(message.headers or {})
+        correlation_id = message.properties.get("correlation_id")
+        if correlation_id:
+            context_data[RPC_CALL] = RpcCall(
+                str(correlation_id), bool(message.delivery_info.get("redelivered")))
+        handle_result = partial(self.handle_result, message)
+
+        def spawn_worker():
+            try:
+                self.container.spawn_worker(self, args, kwargs, context_data=context_data,
+                                            handle_result=handle_result)
+            except ContainerBeingKilled:
+                self.rpc_consumer.consumer.requeue_message(message)
+
+        # a thread of its own, as nameko does, so that a full worker pool cannot block the
+        # consumer (and its heartbeats)
+        self.container.spawn_managed_thread(
+            spawn_worker, identifier=f"CaseworkRpc.wait_for_worker_pool[{self.method_name}]")
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        result, exc_info = finish_call(worker_ctx, result, exc_info)
+        return self.rpc_consumer.handle_result(message, result, exc_info)
 
 
 rpc = CaseworkRpc.decorator
@@ -117,12 +177,12 @@ class TimedService:
             registered.append(correlation_id)
             return listener.register_for_reply(correlation_id)
 
-        client = Client(self._rpc.publisher.publish, register, self._context_data,
-                        self._name, method)
-
         def call(*args, **kwargs):
             # travels with the request (and with the calls it makes in turn): see CaseworkRpc
-            self._context_data[DEADLINE] = time.time() + self._timeout
+            context = {key: value for key, value in self._context_data.items()
+                       if key != RPC_CALL}  # the call this worker serves is its own
+            context[DEADLINE] = time.time() + self._timeout
+            client = Client(self._rpc.publisher.publish, register, context, self._name, method)
             try:
                 with eventlet.Timeout(self._timeout):
                     return client(*args, **kwargs)

@@ -17,7 +17,7 @@ class CaseworkService:
     @rpc(expected_exceptions=CaseworkError)
     def health(self):
         """Answers when the service's workers run and its database answers (gateway ``/ready``)."""
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             uow.session.execute(text("SELECT 1"))
         return {"service": self.name, "database": "ok"}
 
@@ -28,7 +28,7 @@ class CaseworkService:
         tables = self.db.tables
         outbox = tables[f"{self.name}.outbox"]
         dead_letters = tables[f"{self.name}.dead_letters"]
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             pending, oldest = uow.session.execute(
                 select(func.count(), func.min(outbox.c.created_at))
                 .where(outbox.c.published_at.is_(None))

@@ -1,5 +1,6 @@
 """The messaging tables every service owns in its own schema: the transactional outbox, the
-inbox of handled event ids (idempotent handlers) and the dead letters an operator can replay."""
+inbox of handled event ids (idempotent handlers), the dead letters an operator can replay and
+the stored replies of RPC commands (exactly-once calls)."""
 
 from __future__ import annotations
 
@@ -58,4 +59,13 @@ def add_messaging_tables(metadata: MetaData) -> dict[str, Table]:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("replayed_at", DateTime(timezone=True)),
     )
-    return {"outbox": outbox, "inbox": inbox, "dead_letters": dead_letters}
+    # the replies of RPC commands, by the request's correlation id (``casework.replies``)
+    rpc_replies = Table(
+        "rpc_replies",
+        metadata,
+        Column("call_id", String(100), primary_key=True),
+        Column("reply", Text),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    return {"outbox": outbox, "inbox": inbox, "dead_letters": dead_letters,
+            "rpc_replies": rpc_replies}

@@ -46,18 +46,20 @@ def throttle_policy() -> ThrottlePolicy:
 class AccessEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def staff_login(self, payload, address=None):
-        """``{organization: slug, email, password}`` -> a staff token and the user."""
+        """``{organization: slug, email, password}`` -> a staff token and the user. Rerunnable:
+        the reply holds the token, which is never stored in clear (a redelivered login issues
+        another, and the first one, never delivered, is never used)."""
         data = load(staff_login_schema, payload)
         slug, email = data["organization"].strip().lower(), normalise_email(data["email"])
         keys = [("account", account_key("staff", slug, email)), ("address", address_key(address))]
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             self._refuse_when_locked(uow.session, keys)
             user = credentials.staff_login_candidate(uow.session, slug, email)
         self._check_password(user, data["password"], keys, STAFF_MISMATCH)
         rehash = hash_password(data["password"]) if needs_rehash(user["password_hash"]) else None
         token, digest = new_token()
         expires_at = now() + timedelta(seconds=settings().token_ttl_seconds)
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             credentials.clear_failures(uow.session, *keys[0])
             if rehash:
                 credentials.set_staff_password_hash(uow.session, user["id"], rehash)
@@ -74,7 +76,7 @@ class AccessEntrypoints:
         data = load(portal_login_schema, payload)
         username = normalise_email(data["username"])
         keys = [("account", account_key("portal", username)), ("address", address_key(address))]
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             self._refuse_when_locked(uow.session, keys)
             account = credentials.portal_login_candidate(uow.session, username)
         self._check_password(account, data["password"], keys, PORTAL_MISMATCH)
@@ -82,7 +84,7 @@ class AccessEntrypoints:
                   else None)
         token, digest = new_token()
         expires_at = now() + timedelta(seconds=settings().token_ttl_seconds)
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             credentials.clear_failures(uow.session, *keys[0])
             if rehash:
                 credentials.set_portal_password_hash(uow.session, account["id"], rehash)
@@ -97,7 +99,7 @@ class AccessEntrypoints:
         the token itself over the bus). ``expires_at`` bounds how long the gateway may cache it."""
         if not is_digest(token_digest):
             raise Unauthenticated("invalid or expired token")
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             caller = credentials.token_caller(uow.session, token_digest, now())
         if caller is None:
             raise Unauthenticated("invalid or expired token")

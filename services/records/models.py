@@ -105,8 +105,12 @@ audit_entries = Table(
     Column("action", String(50), nullable=False),
     Column("changes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("request_id", String(200)),
+    # the RPC call of an audited read: a redelivered read runs again and adds no second row
+    Column("call_id", String(100)),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_audit_record_id", "organization_id", "record_id", "id"),
+    Index("uq_audit_call_id", "call_id", unique=True,
+          postgresql_where=text("call_id IS NOT NULL")),
 )
 
 

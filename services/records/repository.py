@@ -62,9 +62,11 @@ FOUND_ANY = ("SELECT * FROM records.records WHERE id = :record_id"
 # the read and its audit row in the same statement: one round trip (REC-15, QUALITY P1)
 AUDIT_READ = """,
 audited AS (
-    INSERT INTO records.audit_entries (organization_id, record_id, actor_id, action, request_id)
+    INSERT INTO records.audit_entries (organization_id, record_id, actor_id, action, request_id,
+                                       call_id)
     SELECT organization_id, id, CAST(:actor_id AS uuid), 'record_read',
-           CAST(:request_id AS varchar) FROM found)"""
+           CAST(:request_id AS varchar), CAST(:call_id AS varchar) FROM found
+    ON CONFLICT (call_id) WHERE call_id IS NOT NULL DO NOTHING)"""
 
 
 @lru_cache(maxsize=4)
@@ -78,12 +80,12 @@ def view_statement(include_deleted: bool, audited: bool):
 
 def read_view(session: Session, organization_id: str, record_id: str, *,
               audit_actor: tuple | None = None, include_deleted: bool = False) -> dict | None:
-    """The record as REC-1 shows it; with ``audit_actor=(user_id, request_id)`` the read is
-    audited in the same statement."""
+    """The record as REC-1 shows it; with ``audit_actor=(user_id, request_id, call_id)`` the
+    read is audited in the same statement, once per RPC call however often it runs."""
     statement = view_statement(include_deleted, audit_actor is not None)
     params = {"record_id": record_id, "organization_id": organization_id}
     if audit_actor:
-        params["actor_id"], params["request_id"] = audit_actor
+        params["actor_id"], params["request_id"], params["call_id"] = audit_actor
     row = session.execute(statement, params).mappings().first()
     return dict(row) if row else None
 

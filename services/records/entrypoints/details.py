@@ -78,11 +78,11 @@ class DetailEntrypoints:
     def get_notes(self, caller, record_id):
         """Staff-only notes (REC-13): only ever answered to staff of the agency."""
         caller, record_id = staff_call(caller, record_id)
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id)
             notes = record_details.notes(uow.session, caller.organization_id, record_id)
-            audit.write(uow.session, caller, caller.organization_id, record_id, "notes_read",
-                        request_id=request_id(caller, uow))
+            audit.write_read(uow.session, caller, caller.organization_id, record_id,
+                             "notes_read", request_id(caller, uow), uow.call_id)
         return NotesViewSchema().dump(notes)
 
     @rpc(expected_exceptions=CaseworkError)
@@ -124,14 +124,14 @@ class DetailEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def get_image(self, caller, record_id):
         caller, record_id = staff_call(caller, record_id)
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id)
             found = record_details.image(uow.session, caller.organization_id, record_id,
                                          with_data=True)
             if found is None:
                 raise NotFound("the record has no image")
-            audit.write(uow.session, caller, caller.organization_id, record_id, "image_read",
-                        request_id=request_id(caller, uow))
+            audit.write_read(uow.session, caller, caller.organization_id, record_id,
+                             "image_read", request_id(caller, uow), uow.call_id)
         return {**ImageInfoSchema().dump(found),
                 "data": base64.b64encode(found["data"]).decode("ascii")}
 
@@ -144,11 +144,11 @@ class DetailEntrypoints:
         page = load(page_schema, params)
         before = cursors.before_id(page["cursor"])
         org = caller.organization_id
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id, include_deleted=True)
             rows = audit.page(uow.session, org, record_id, before_id=before, limit=page["limit"])
-            audit.write(uow.session, caller, org, record_id, "audit_read",
-                        request_id=request_id(caller, uow))
+            audit.write_read(uow.session, caller, org, record_id,
+                             "audit_read", request_id(caller, uow), uow.call_id)
         items, next_cursor = cursors.id_page(rows, page["limit"])
         return {"items": AuditEntrySchema(many=True).dump(items), "next_cursor": next_cursor}
 

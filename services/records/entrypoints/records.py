@@ -88,10 +88,11 @@ class RecordEntrypoints:
     def get_record(self, caller, record_id):
         """The record as REC-1 shows it, in one statement that also writes its audit row."""
         caller, record_id = staff_call(caller, record_id)
-        with self.db.transaction() as uow:
+        # rerunnable: a redelivered read reads again, and its audit row is keyed by the call
+        with self.db.transaction(rerunnable=True) as uow:
             row = repository.read_view(
                 uow.session, caller.organization_id, record_id,
-                audit_actor=(caller.user_id, request_id(caller, uow)))
+                audit_actor=(caller.user_id, request_id(caller, uow), uow.call_id))
         if row is None:
             raise NotFound("record not found")
         return record_view_schema.dump(row)
@@ -101,7 +102,7 @@ class RecordEntrypoints:
         caller, _ = staff_call(caller)
         filters = load(search_schema, params)
         q = domain.normalise_query(filters["q"]) if filters["q"] else None
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             rows, next_cursor = search.search(uow.session, caller.organization_id, q, filters,
                                               filters["limit"], filters["cursor"])
         return {"items": record_schema.dump(rows, many=True), "next_cursor": next_cursor}

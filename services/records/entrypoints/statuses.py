@@ -44,13 +44,13 @@ class StatusEntrypoints:
         page = load(page_schema, params)
         before = cursors.before_id(page["cursor"])
         org = caller.organization_id
-        with self.db.transaction() as uow:
+        with self.db.transaction(rerunnable=True) as uow:
             session = uow.session
             require_record(session, caller, record_id)
             rows = repository.status_changes(session, org, record_id, before_id=before,
                                              limit=page["limit"])
-            audit.write(session, caller, org, record_id, "status_history_read",
-                        request_id=request_id(caller, uow))
+            audit.write_read(session, caller, org, record_id,
+                             "status_history_read", request_id(caller, uow), uow.call_id)
         items, next_cursor = cursors.id_page(rows, page["limit"])
         return {"items": StatusChangeSchema(many=True).dump(items), "next_cursor": next_cursor}
 
