@@ -37,6 +37,7 @@ def load_service_class(name: str):
 
 def serve(name: str) -> None:
     import eventlet
+    from eventlet.event import Event
 
     eventlet.monkey_patch()
     import warnings
@@ -58,17 +59,25 @@ def serve(name: str) -> None:
     runner.add_service(load_service_class(name))
 
     stopping = []
+    started = Event()
+
+    def stop_when_started():
+        # a stop while the container is still starting hung it for good (its HTTP server
+        # already answers then: the CLI test hit it about one time in four)
+        started.wait()
+        runner.stop()
 
     def shutdown(signum, frame):
         # Ctrl-C reaches every process of the group and `casework run` forwards a SIGTERM too:
         # stop once (nameko's timers refuse a second stop)
         if not stopping:
             stopping.append(signum)
-            eventlet.spawn_n(runner.stop)
+            eventlet.spawn_n(stop_when_started)
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     runner.start()
+    started.send()
     runner.wait()
 
 

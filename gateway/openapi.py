@@ -68,11 +68,38 @@ def _path_names(route: Route) -> list[str]:
     return re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", route.path)
 
 
+def _only_null(self, field, ret, **kwargs) -> dict:
+    """apispec writes a nullable nested schema as ``anyOf: [{"type": "object", "nullable":
+    true}, {"$ref": ...}]``, whose first branch admits any object in OpenAPI 3.0: make it admit
+    null only."""
+    for branch in ret.get("anyOf", ()):
+        if branch == {"type": "object", "nullable": True}:
+            branch["enum"] = [None]
+    return {}
+
+
+def _schemas_with_extras() -> list[type]:
+    """Body and query schemas with ``OPENAPI_EXTRA``: rules no single field can state (e.g. one
+    of two fields required), merged into their component."""
+    found: list[type] = []
+    for route in ROUTES:
+        for schema in (route.body, route.query):
+            cls = type(schema)
+            if getattr(cls, "OPENAPI_EXTRA", None) and cls not in found:
+                found.append(cls)
+    return found
+
+
 @lru_cache(maxsize=1)
 def document() -> dict:
+    plugin = MarshmallowPlugin()
     spec = APISpec(title="Casework API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()])
+                   plugins=[plugin])
+    plugin.converter.add_attribute_function(_only_null)
     spec.components.schema("Problem", schema=ProblemSchema)
+    for cls in _schemas_with_extras():
+        spec.components.schema(plugin.schema_name_resolver(cls), component=cls.OPENAPI_EXTRA,
+                               schema=cls)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     paths: dict[str, dict] = {}
     for route in ROUTES:

@@ -4,6 +4,7 @@ context data (so nameko forwards it on every RPC call) and problem+json for unkn
 from __future__ import annotations
 
 import re
+import socket
 import uuid
 
 from nameko.web.handlers import HttpRequestHandler
@@ -41,6 +42,13 @@ class ProblemWsgiApp(WsgiApp):
 
 
 class CaseworkWebServer(WebServer):
+    def start(self):
+        super().start()
+        # Nagle's algorithm held the end of every response larger than a few segments until the
+        # client's delayed acknowledgement (~40 ms): a page of 50 search results took 60 ms
+        # where one took 14 ms. Accepted connections inherit the option from the listener.
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def context_data_from_headers(self, request):
         return {"correlation_id": request_id_from(request)}
 

@@ -3,6 +3,8 @@
 
 The identity service validates again with its own RPC schemas: no service trusts its callers."""
 
+from zoneinfo import available_timezones
+
 from marshmallow import RAISE, Schema, fields, validate
 
 PERMISSIONS = ("agency_admin", "case_numbers", "delete_clients", "client_account_invitations",
@@ -13,6 +15,9 @@ NAME = validate.Length(min=1, max=200)
 EMAIL = validate.Length(max=320)
 # S2: at least 12 characters, long ones allowed
 NEW_PASSWORD = validate.Length(min=12, max=1024, error="12 to 1024 characters")
+# the IANA time zones this machine knows, which identity's check (zoneinfo) accepts
+TIMEZONES = tuple(sorted(available_timezones()))
+TIMEZONE = validate.OneOf(TIMEZONES, error="an IANA time zone such as Europe/London")
 SLUG = validate.Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
                        error="1 to 63 lower-case letters, digits or '-', "
                              "not starting or ending with '-'")
@@ -33,7 +38,7 @@ class AdminCreateSchema(Strict):
 class OrganizationCreateSchema(Strict):
     name = fields.String(required=True, validate=NAME)
     slug = fields.String(required=True, validate=SLUG)
-    timezone = fields.String(load_default="UTC", validate=validate.Length(min=1, max=64),
+    timezone = fields.String(load_default="UTC", validate=TIMEZONE,
                              metadata={"description": "IANA time zone, e.g. Europe/London"})
     admin = fields.Nested(AdminCreateSchema, required=True)
 
@@ -161,7 +166,8 @@ class SettingsUpdateSchema(Strict):
     portal_features = fields.List(fields.String(validate=validate.OneOf(PORTAL_FEATURES)))
     disable_notifications_for_closed_records = fields.Boolean()
     invitation_ttl_hours = fields.Integer(validate=validate.Range(min=1, max=24 * 30))
-    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    timezone = fields.String(validate=TIMEZONE,
+                             metadata={"description": "IANA time zone, e.g. Europe/London"})
     sender_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     welcome_template = fields.String(allow_none=True, validate=validate.Length(max=20000))
 

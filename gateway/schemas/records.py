@@ -2,7 +2,9 @@
 
 The records service validates again with its own RPC schemas: no service trusts its callers."""
 
-from marshmallow import RAISE, Schema, fields, validate
+import sys
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .common import ListQuerySchema
 
@@ -10,7 +12,16 @@ KINDS = ("client", "employee")
 STATUSES = ("prospect", "active", "inactive", "closed")
 PORTAL_STATUSES = ("enrollment_pending", "active", "banned")
 CONTACT_METHODS = ("email", "phone", "sms", "post", "portal")
-CUSTOM_FIELDS_DOC = ("up to 50 fields; values are strings (at most 2000 characters), numbers or "
+# as the records service checks it (REC-3), spaces around it aside; "$(?!\n)": Python's $ also
+# matches before a final newline, the document's (ECMA) does not
+CASE_NUMBER = [validate.Length(min=1, max=50), validate.Regexp(
+    r"^ *[A-Za-z0-9][A-Za-z0-9_/.-]* *$(?!\n)",
+    error="1 to 50 letters, digits, '-', '_', '/' or '.', starting with a letter or digit")]
+MAX_CUSTOM_FIELDS = 50
+MAX_CUSTOM_VALUE_LENGTH = 2000
+FINITE = sys.float_info.max  # a JSON number beyond it reaches the service as infinity
+CUSTOM_FIELDS_DOC = (f"up to {MAX_CUSTOM_FIELDS} fields named by 1 to 100 characters; values are "
+                     f"strings (at most {MAX_CUSTOM_VALUE_LENGTH} characters), finite numbers or "
                      "booleans")
 
 
@@ -26,9 +37,39 @@ class PhoneSchema(Strict):
         r"^\+?[0-9 ()\-.]{3,30}$", error="a phone number of digits, spaces and ()-."))
 
 
-def _custom_fields(**options):
+def _custom_value(value) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, str):
+        if len(value) > MAX_CUSTOM_VALUE_LENGTH:
+            raise ValidationError(f"at most {MAX_CUSTOM_VALUE_LENGTH} characters")
+    elif isinstance(value, (int, float)):
+        if not -FINITE <= value <= FINITE:  # also false for NaN
+            raise ValidationError("a finite number")
+    else:
+        raise ValidationError("a string, number or boolean")
+
+
+def _at_most_custom_fields(values: dict) -> None:
+    if len(values) > MAX_CUSTOM_FIELDS:
+        raise ValidationError(f"at most {MAX_CUSTOM_FIELDS} custom fields")
+
+
+def _custom_fields(nullable_values: bool = False, **options):
+    """Custom fields as the records service takes them; with ``nullable_values`` (PATCH) a
+    field set to null is removed. (OpenAPI 3.0 has no propertyNames: the names' length is in the
+    description only.)"""
+    kinds = [{"type": "string", "maxLength": MAX_CUSTOM_VALUE_LENGTH},
+             {"type": "number", "minimum": -FINITE, "maximum": FINITE},
+             {"type": "boolean"}]
+    if nullable_values:
+        kinds.append({"type": "string", "nullable": True, "enum": [None]})
+    value = fields.Raw(allow_none=nullable_values, validate=_custom_value,
+                       metadata={"anyOf": kinds})
     return fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=100)),
-                       metadata={"description": CUSTOM_FIELDS_DOC}, **options)
+                       values=value, validate=_at_most_custom_fields, metadata={
+                           "description": CUSTOM_FIELDS_DOC, "maxProperties": MAX_CUSTOM_FIELDS},
+                       **options)
 
 
 class RecordCreateSchema(Strict):
@@ -41,8 +82,7 @@ class RecordCreateSchema(Strict):
     preferred_contact_methods = fields.List(
         fields.String(validate=validate.OneOf(CONTACT_METHODS)), load_default=list)
     date_of_birth = fields.Date(load_default=None, allow_none=True)
-    case_number = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Length(min=1, max=50))
+    case_number = fields.String(load_default=None, allow_none=True, validate=CASE_NUMBER)
     client_type_id = fields.UUID(load_default=None, allow_none=True)
     status = fields.String(load_default="active", validate=validate.OneOf(STATUSES))
     custom_fields = _custom_fields(load_default=dict)
@@ -61,11 +101,11 @@ class RecordPatchSchema(Strict):
         fields.String(validate=validate.OneOf(CONTACT_METHODS)))
     date_of_birth = fields.Date(allow_none=True)
     warning_indicator_ids = fields.List(fields.UUID(), validate=validate.Length(max=100))
-    custom_fields = _custom_fields()
+    custom_fields = _custom_fields(nullable_values=True)
 
 
 class CaseNumberBodySchema(Strict):
-    case_number = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    case_number = fields.String(required=True, validate=CASE_NUMBER)
 
 
 class ClientTypeBodySchema(Strict):

@@ -1,11 +1,16 @@
 """HTTP schemas of agency contacts and their links to clients (REC-12)."""
 
-from marshmallow import Schema, fields, validate
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .common import ListQuerySchema
 from .records import PhoneSchema, Strict
 
 NAME = validate.Length(min=1, max=200)
+# a character that is not white space, to Python's str.strip() (the service's test) and to an
+# ECMA regex (the document's) alike: ECMA's \s lacks \x1c-\x1f and NEL, Python's lacks BOM
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 CONTACT_TYPES = ("general", "emergency", "next_of_kin", "guardian", "professional",
                  "additional_address", "finance_billing")
 
@@ -35,7 +40,19 @@ class ContactCreateSchema(ContactPatchSchema):
     """A last name or an organisation name is required. A contact like an existing one (same
     e-mail, very similar name) is refused with 409 unless ``confirm_new`` is true."""
 
+    # merged into the component by gateway/openapi.py: what no single field can say
+    OPENAPI_EXTRA = {"anyOf": [
+        {"required": [name], "properties": {name: {"type": "string", "pattern": NOT_BLANK}}}
+        for name in ("last_name", "organisation_name")]}
+
     confirm_new = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _named(self, data, **kwargs):
+        if not any(re.search(NOT_BLANK, data.get(name) or "")
+                   for name in ("last_name", "organisation_name")):
+            raise ValidationError("a last name or an organisation name is required",
+                                  "last_name")
 
 
 class ContactSchema(Schema):

@@ -52,7 +52,8 @@ records = Table(
     Column("custom_fields", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     # lower-cased name, e-mail, case number and phone digits: what substring search matches on
     Column("search_text", Text, nullable=False),
-    # lower-cased "first last": what misspelt-name search compares with (short, so cheap)
+    # lower-cased "first last": what misspelt-name search ranks by; its words are indexed in
+    # name_words and record_name_words by a trigger (migration records_0005)
     Column("name_text", Text, nullable=False),
     # lower-cased "last first" in byte order: prefix search for one- and two-letter queries
     Column("sort_name", Text(collation="C"), nullable=False),
@@ -67,12 +68,37 @@ records = Table(
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
     Index("ix_records_org_sort_name", "organization_id", "sort_name", "id",
           postgresql_where=LIVE),
-    # (agency, trigram) GIN indexes (btree_gin): an agency's search never rechecks another
-    # agency's candidates (search.py says why and what was measured)
+    # (agency, trigram) GIN index (btree_gin): an agency's search never rechecks another
+    # agency's candidates (search.py says why and what was measured) ...
     Index("ix_records_search_trgm", "organization_id", "search_text", postgresql_using="gin",
           postgresql_ops={"search_text": "gin_trgm_ops"}, postgresql_where=LIVE),
-    Index("ix_records_name_trgm", "organization_id", "name_text", postgresql_using="gin",
-          postgresql_ops={"name_text": "gin_trgm_ops"}, postgresql_where=LIVE),
+    # ... and the trigrams alone, for an agency that is most of the table (migration
+    # records_0005 has the figures); the planner picks by the agency's share of the rows
+    Index("ix_records_search_text_trgm", "search_text", postgresql_using="gin",
+          postgresql_ops={"search_text": "gin_trgm_ops"}, postgresql_where=LIVE),
+)
+
+# Each agency's distinct name words, and which records carry each: a misspelt name is matched
+# against the words (thousands), not against the records (up to millions). Written only by the
+# trigger on records.name_text (migration records_0005); search.py reads them.
+name_words = Table(
+    "name_words",
+    metadata,
+    Column("organization_id", Uuid, nullable=False),
+    Column("word", Text, nullable=False),
+    PrimaryKeyConstraint("organization_id", "word", name="pk_name_words"),
+    Index("ix_name_words_trgm", "organization_id", "word", postgresql_using="gin",
+          postgresql_ops={"word": "gin_trgm_ops"}),
+)
+
+record_name_words = Table(
+    "record_name_words",
+    metadata,
+    Column("organization_id", Uuid, nullable=False),
+    Column("word", Text, nullable=False),
+    Column("record_id", Uuid, ForeignKey("records.records.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    PrimaryKeyConstraint("organization_id", "word", "record_id", name="pk_record_name_words"),
 )
 
 case_number_counters = Table(

@@ -19,9 +19,12 @@ from .entrypoints.records import RecordEntrypoints
 from .entrypoints.statuses import StatusEntrypoints
 from .models import metadata
 
-# word similarity a misspelt name needs to match: "lovlace" finds "Lovelace" (0.55), "jonson"
-# finds "Johnson" (0.5); lower thresholds multiply the candidates a search must rank (REC-11)
-NAME_SIMILARITY = "0.5"
+# what a misspelt name word needs to match a name word (REC-11, search.py): a word similarity of
+# 0.5 ("lovlace" finds "Lovelace" at 0.55, "thomps" finds "Thompson"), or a similarity of 0.3
+# ("jonhson" finds "Johnson" at 0.33, where its word similarity is 0.33); lower thresholds
+# bring in words that are not the one meant ("jones" for "jonhson")
+NAME_WORD_SIMILARITY = "0.5"
+NAME_SIMILARITY = "0.3"
 
 
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
@@ -29,5 +32,6 @@ class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      ContactEntrypoints, InboundEntrypoints, CaseworkService):
     name = "records"
     db = Database("records", metadata,
-                  session_settings={"pg_trgm.word_similarity_threshold": NAME_SIMILARITY})
+                  session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,
+                                    "pg_trgm.similarity_threshold": NAME_SIMILARITY})
     scheduling = ServiceClient("scheduling")
