@@ -50,6 +50,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     tuple_,
     union_all,
 )
@@ -70,6 +71,7 @@ WORD_BREAK = re.compile(f"[\\s{re.escape(string.punctuation)}]+")
 FILTERS = ("status", "kind", "client_type_id", "group_id", "navigator_id")
 
 ORGANIZATION = bindparam("organization_id", type_=Uuid)
+NO_SEQUENTIAL_SCAN = text("SET LOCAL enable_seqscan = off")
 
 
 def _conditions(present: tuple[str, ...]) -> list:
@@ -201,6 +203,11 @@ def _matching(session, present, params, q, limit, cursor):
     words = list(dict.fromkeys(w for w in WORD_BREAK.split(q) if len(w) > SHORT_WORD))
     words = words[:MAX_WORDS]
     statement = _matching_statement(present, len(words))
+    # PostgreSQL guesses that 2 % of the rows contain any substring, so with the candidate cap
+    # it may bet on a sequential scan finding 200 matches early: a surname held by 0.4 % of
+    # 1,000,000 records ("gonzales") then read 54,000 rows (20 to 35 ms). The indexes always
+    # serve this statement; the bet is refused for its transaction only.
+    session.execute(NO_SEQUENTIAL_SCAN)
     rows = session.execute(statement, {
         **params, **{f"word_{i}": word for i, word in enumerate(words)},
         "q": q, "pattern": "%" + _like(q) + "%", "cap": max(CANDIDATES, offset + limit + 1),

@@ -20,11 +20,12 @@ from .entrypoints.statuses import StatusEntrypoints
 from .models import metadata
 
 # what a misspelt name word needs to match a name word (REC-11, search.py): a word similarity of
-# 0.5 ("lovlace" finds "Lovelace" at 0.55, "thomps" finds "Thompson"), or a similarity of 0.3
-# ("jonhson" finds "Johnson" at 0.33, where its word similarity is 0.33); lower thresholds
-# bring in words that are not the one meant ("jones" for "jonhson")
+# 0.5 ("lovlace" finds "Lovelace" at 0.55, "thomps" finds "Thompson"), or a similarity of 0.33
+# for a whole word with two letters swapped ("jonhson" finds "Johnson" at 0.333, where its word
+# similarity is as low). Lower, short names that are not the one meant come in ("mark" and
+# "mary" for "margret" at 0.3), each bringing thousands of records to rank in a large agency.
 NAME_WORD_SIMILARITY = "0.5"
-NAME_SIMILARITY = "0.3"
+NAME_SIMILARITY = "0.33"
 
 
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,

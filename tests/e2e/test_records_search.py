@@ -177,7 +177,7 @@ def explain(engine, statements) -> str:
     try:
         cursor = raw.cursor()
         cursor.execute("SET pg_trgm.word_similarity_threshold = 0.5")
-        cursor.execute("SET pg_trgm.similarity_threshold = 0.3")
+        cursor.execute("SET pg_trgm.similarity_threshold = 0.33")
         # is the statement servable from the indexes? (20,000 rows are few enough for a
         # sequential scan to be cheaper; the benchmark shows the plans over 1,000,000)
         cursor.execute("SET enable_seqscan = off")
