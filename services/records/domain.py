@@ -15,6 +15,8 @@ from casework.errors import (
     ValidationFailed,
 )
 
+MAX_CUSTOM_FIELDS = 50  # custom fields of one record
+
 
 class RecordKind(StrEnum):
     CLIENT = "client"
@@ -152,13 +154,19 @@ def changes(old: dict, new: dict) -> dict:
 
 
 def merge_custom_fields(current: dict, patch: dict) -> dict:
-    """PATCH semantics for custom fields (RFC 7396): a key set to null is removed."""
+    """PATCH semantics for custom fields (RFC 7396): a key set to null is removed. The limit of
+    fields holds for the record, not only for one request (two PATCHes of 50 new names each
+    used to leave 100)."""
     merged = dict(current or {})
     for key, value in patch.items():
         if value is None:
             merged.pop(key, None)
         else:
             merged[key] = value
+    if len(merged) > MAX_CUSTOM_FIELDS:
+        raise ValidationFailed(f"a record has at most {MAX_CUSTOM_FIELDS} custom fields",
+                               {"custom_fields": [f"at most {MAX_CUSTOM_FIELDS} on the record; "
+                                                  "remove some (null) to add others"]})
     return merged
 
 

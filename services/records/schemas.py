@@ -10,11 +10,10 @@ from marshmallow import (
 
 from casework.fields import UtcDateTime
 
-from .domain import PortalStatus, RecordKind, RecordStatus
+from .domain import MAX_CUSTOM_FIELDS, PortalStatus, RecordKind, RecordStatus
 
 CONTACT_METHODS = ("email", "phone", "sms", "post", "portal")
 PHONE_TYPES = ("mobile", "home", "work", "other")
-MAX_CUSTOM_FIELDS = 50
 RECORD_IMAGE_PATH = "/api/v1/staff/records/{}/image"
 
 

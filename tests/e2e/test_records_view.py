@@ -243,13 +243,20 @@ def test_patch_changes_demographics_and_merges_custom_fields(gateway_url, staff,
     assert alice.patch(url, json={"case_number": "X"}).status_code == 422
     unchanged = alice.patch(url, json={"last_name": "Byron"})
     assert unchanged.json()["updated_at"] == patched.json()["updated_at"]
+    # at most 50 custom fields on the record, however many requests bring them
+    more = {f"extra_{i}": i for i in range(47)}
+    assert alice.patch(url, json={"custom_fields": more}).status_code == 200  # 2 + 47
+    too_many = alice.patch(url, json={"custom_fields": {"one": 1, "two": 2}})
+    assert too_many.status_code == 422 and too_many.json()["code"] == "validation_error"
+    dropped = alice.patch(url, json={"custom_fields": {**dict.fromkeys(more), "one": 1}})
+    assert dropped.json()["custom_fields"] == {"year": 8, "tutor": "Mr Babbage", "one": 1}
 
     audit = sql(engine, "SELECT changes FROM records.audit_entries WHERE record_id = :r"
                 " AND action = 'record_updated'", r=record["id"])
-    assert len(audit) == 1
+    assert len(audit) == 3  # the change above, 47 fields added, 47 removed and one added
     assert audit[0][0]["last_name"] == {"old": "Lovelace", "new": "Byron"}
     assert audit[0][0]["custom_fields"]["new"] == {"year": 8, "tutor": "Mr Babbage"}
     events = sql(engine, "SELECT payload FROM records.outbox WHERE routing_key = 'record_updated'"
                  " AND payload->'data'->>'record_id' = :r", r=record["id"])
     assert [e[0]["data"]["changed_fields"] for e in events] == [
-        ["custom_fields", "email", "last_name", "phones"]]
+        ["custom_fields", "email", "last_name", "phones"], ["custom_fields"], ["custom_fields"]]

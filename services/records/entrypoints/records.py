@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from casework.db import violates
+from casework.dumping import page_dumper
 from casework.errors import CaseworkError, DuplicateCaseNumber, NotFound
 from casework.rpc import rpc
 from casework.validation import load
@@ -23,6 +24,7 @@ from ..schemas import (
 )
 from .common import locked_record, request_id, staff_call, view
 
+dump_records = page_dumper(record_schema)  # search pages (QUALITY P2): casework/dumping.py
 CREATED_AUDIT_FIELDS = ("kind", "first_name", "last_name", "case_number", "status",
                         "client_type_id")
 
@@ -105,7 +107,7 @@ class RecordEntrypoints:
         with self.db.transaction(rerunnable=True) as uow:
             rows, next_cursor = search.search(uow.session, caller.organization_id, q, filters,
                                               filters["limit"], filters["cursor"])
-        return {"items": record_schema.dump(rows, many=True), "next_cursor": next_cursor}
+        return {"items": dump_records(rows), "next_cursor": next_cursor}
 
     @rpc(expected_exceptions=CaseworkError)
     def update_record(self, caller, record_id, payload):

@@ -50,6 +50,14 @@ def test_custom_fields_merge_like_a_json_merge_patch():
     assert domain.merge_custom_fields({}, {"gone": None}) == {}
 
 
+def test_a_record_keeps_at_most_50_custom_fields_whatever_the_requests():
+    fifty = {f"f{i}": i for i in range(50)}
+    assert len(domain.merge_custom_fields(fifty, {"f0": "changed", "f1": None, "new": 1})) == 50
+    with pytest.raises(ValidationFailed) as raised:
+        domain.merge_custom_fields(fifty, {"one_more": 1})
+    assert "custom_fields" in raised.value.errors
+
+
 def test_rec4_client_type_rules():
     domain.check_client_type(None, 0, None)  # clearing is always possible
     with pytest.raises(ValidationFailed, match="no client types"):
