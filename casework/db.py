@@ -119,7 +119,9 @@ class Db:
     @contextmanager
     def transaction(self, *, rerunnable: bool = False) -> Iterator[UnitOfWork]:
         """One transaction. In an RPC worker it commits only once the method has returned, with
-        the call's reply (``casework.replies``), unless ``rerunnable``: harmless to run twice."""
+        the call's reply (``casework.replies``), unless ``rerunnable``: harmless to run twice.
+        A deferred transaction stays open until then (or until the worker's next transaction):
+        a read before a call to another service should be ``rerunnable``."""
         self._commit_pending()
         provider = self._provider
         deferred = self.call is not None and not rerunnable

@@ -33,7 +33,8 @@ class DetailEntrypoints:
         payments for the record (REC-9). Deleted records are hidden, never scrubbed."""
         staff, record_id = staff_call(caller, record_id)
         staff.require(domain.Permission.DELETE_CLIENTS)
-        with self.db.transaction() as uow:
+        # a read (rerunnable): it commits at once rather than stay open across the call below
+        with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, staff, record_id)
         domain.check_deletable(self._financial_links(caller, record_id))
         with self.db.transaction() as uow:
