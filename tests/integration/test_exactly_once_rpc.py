@@ -9,6 +9,7 @@ import uuid
 
 import eventlet
 import pytest
+from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcClient
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
@@ -41,6 +42,10 @@ class AuditWriter(CaseworkService):
         if fail_after_commit:  # an error after the change: the error is the call's answer
             raise NotFound(f"{rows} rows, then not found")
         return {"rows": rows, "instance": id(self.db._provider)}
+
+    @rpc
+    def unserializable(self):
+        return {"when": object()}
 
     @rpc(expected_exceptions=CaseworkError)
     def append_slowly(self, organization_id):
@@ -135,6 +140,18 @@ def test_a_call_killed_before_its_commit_runs_again_on_redelivery_and_applies_on
     finally:
         client.stop()
     assert rows(engine, organization_id) == 1
+
+
+def test_a_reply_that_cannot_be_serialized_is_answered_as_an_error_and_the_service_lives_on(
+        container_factory, platform_config):
+    """The responder serializes a reply once (nameko did it twice); what JSON cannot carry
+    still reaches the caller as nameko's UnserializableValueError, as before."""
+    container_factory(AuditWriter).start()
+    with ClusterRpcClient(timeout=10) as client:
+        with pytest.raises(RemoteError) as raised:
+            client.exactly_once_writer.unserializable()
+        assert raised.value.exc_type == "UnserializableValueError"
+        assert client.exactly_once_writer.health()["database"] == "ok"
 
 
 def test_commands_that_change_nothing_store_no_reply(container_factory, platform_config, engine):
