@@ -230,6 +230,27 @@ class TimedClient:
         return TimedClient(self._rpc, self._context_data, timeout)
 
 
+class HeartbeatingReplyConsumer(ReplyListener.ReplyConsumer):
+    """kombu sends heartbeats only when no message came for a second. The reply consumer sends
+    nothing else (replies are not acknowledged), so under steady load RabbitMQ heard nothing
+    from it for 60 s and closed it ("missed heartbeats from client"): the soak saw a 503 and a
+    timeout at that moment. Heartbeats are now checked on every wake-up, at most once a
+    second."""
+
+    _live = None
+    _checked = 0.0
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        self._live = connection
+        super().on_consume_ready(connection, channel, consumers, **kwargs)
+
+    def on_iteration(self):
+        now = time.monotonic()
+        if self._live is not None and now - self._checked >= 1.0:
+            self._checked = now
+            self._live.heartbeat_check()
+
+
 class ResilientReplyListener(ReplyListener):
     """nameko's reply listener kills its whole container when it reconnects to a broker that lost
     its reply queue while calls were waiting (``ReplyQueueExpiredWithPendingReplies``): a broker
@@ -238,6 +259,8 @@ class ResilientReplyListener(ReplyListener):
 
     Replies are consumed without acknowledgements: a reply is worth nothing once its caller has
     gone, and the acks were 8 % of the gateway's CPU under load (plus the broker's share)."""
+
+    consumer_cls = HeartbeatingReplyConsumer
 
     def setup(self):
         super().setup()
