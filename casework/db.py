@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import eventlet
 import nameko
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, insert
@@ -294,23 +293,21 @@ class Database(DependencyProvider):
         self.dead_letters = self.metadata.tables[f"{schema}.dead_letters"]
         self.rpc_replies = self.metadata.tables[f"{schema}.rpc_replies"]
         self.workers: dict = {}  # worker context -> its Db, for ``finish_call``
-        self._running = True
         self.relay = OutboxRelay(self.engine, self.outbox,
                                  nameko.config.get("AMQP_URI", settings().amqp_uri),
                                  settings().relay_interval)
 
     def start(self):
+        # stored RPC replies are forgotten once no redelivery can ask for them, every minute
+        self.relay.add_chore(REPLY_PRUNE_INTERVAL, self._prune_replies)
         self.container.spawn_managed_thread(self.relay.run)
-        self.container.spawn_managed_thread(self._prune_replies)
 
     def stop(self):
-        self._running = False
         self.relay.stop()
         self.engine.dispose()
 
     def kill(self):
         # a killed container (tests, a crash) must still give its connections back
-        self._running = False
         self.relay.stop()
         self.engine.dispose()
 
@@ -325,15 +322,8 @@ class Database(DependencyProvider):
         if db is not None:
             db.abandon()
 
-    def _prune_replies(self):
-        """Forget stored RPC replies once no redelivery can ask for them (every minute)."""
-        while self._running:
-            eventlet.sleep(REPLY_PRUNE_INTERVAL)
-            try:
-                with Session(self.engine) as session, session.begin():
-                    replies.prune(session, self.rpc_replies, settings().rpc_reply_retention)
-            except Exception as exc:  # the database is away: the next round prunes
-                log.warning("pruning stored RPC replies failed: %r", exc)
+    def _prune_replies(self, connection) -> None:
+        replies.prune(connection, self.rpc_replies, settings().rpc_reply_retention)
 
 
 def finish_call(worker_ctx, result, exc_info):

@@ -36,7 +36,14 @@ class OutboxRelay:
         self._connection: Connection | None = None
         self._exchanges: dict[str, object] = {}
         self._last_cleanup = 0.0
+        self._chores: list[list] = []  # [interval, callable, last run]
         self.published = 0
+
+    def add_chore(self, interval: float, chore) -> None:
+        """Run ``chore(connection)`` every ``interval`` seconds in the relay's own greenthread
+        and transaction: housekeeping that must not take a second pooled connection (a thread
+        of its own made idle services open one more now and then; the soak counted them)."""
+        self._chores.append([interval, chore, time.monotonic()])
 
     def wake(self) -> None:
         self._wake.set()
@@ -57,6 +64,7 @@ class OutboxRelay:
                 while self._running and self.sweep() == BATCH:
                     pass
                 self._cleanup()
+                self._run_chores()
                 backoff = self.interval
             except Exception as exc:  # broker or database down: keep the rows, try again later
                 log.warning("outbox relay sweep failed: %r", exc)
@@ -118,6 +126,15 @@ class OutboxRelay:
             except Exception:  # already broken; nothing more to release
                 log.debug("outbox relay: connection release failed", exc_info=True)
             self._connection = None
+
+    def _run_chores(self) -> None:
+        now = time.monotonic()
+        for chore in self._chores:
+            interval, run, last = chore
+            if now - last >= interval:
+                chore[2] = now
+                with self.engine.begin() as conn:
+                    run(conn)
 
     def _cleanup(self) -> None:
         """Forget events published more than three days ago (hourly)."""

@@ -111,6 +111,7 @@ def release(session: Session, table: Table, call_id: str) -> None:
     session.execute(delete(table).where(table.c.call_id == call_id))
 
 
-def prune(session: Session, table: Table, retention_seconds: float) -> int:
+def prune(connection, table: Table, retention_seconds: float) -> int:
+    """Forget replies older than the retention (``connection``: a Connection or a Session)."""
     cutoff = func.now() - func.make_interval(0, 0, 0, 0, 0, 0, retention_seconds)
-    return session.execute(delete(table).where(table.c.created_at < cutoff)).rowcount
+    return connection.execute(delete(table).where(table.c.created_at < cutoff)).rowcount

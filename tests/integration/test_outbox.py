@@ -101,3 +101,22 @@ def test_malformed_inbound_event_is_dead_lettered_with_its_reason(
         stored = conn.execute(text("SELECT reason, attempts FROM scheduling.dead_letters"
                                    " WHERE payload->>'event_id' = :m"), {"m": marker}).one()
     assert "malformed envelope" in stored.reason and stored.attempts == 0
+
+
+def test_relay_chores_run_in_the_relays_own_loop_and_transaction(platform_config, database_url):
+    """Housekeeping (pruning stored RPC replies) runs in the relay's greenthread, on its
+    connection, instead of a thread of its own taking another pooled connection."""
+    import eventlet
+
+    relay = OutboxRelay(make_engine(database_url, pool_size=1), messaging["outbox"],
+                        platform_config["AMQP_URI"], interval=0.05)
+    seen = []
+    relay.add_chore(0.1, lambda conn: seen.append(conn.execute(text("SELECT 1")).scalar()))
+    runner = eventlet.spawn(relay.run)
+    try:
+        assert wait_for(lambda: len(seen) >= 2, timeout=5)
+    finally:
+        relay.stop()
+        runner.wait()
+        relay.engine.dispose()
+    assert set(seen) == {1}
