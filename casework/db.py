@@ -82,13 +82,14 @@ def translated_errors(service: str) -> Iterator[None]:
 class UnitOfWork:
     """One transaction: the session plus the events to publish if (and only if) it commits."""
 
-    def __init__(self, session: Session, service: str, outbox, correlation_id: str | None):
+    def __init__(self, session: Session, service: str, outbox, correlation_id: str | None,
+                 call_id: str | None = None):
         self.session = session
         self.service = service
         self._outbox = outbox
         self.correlation_id = correlation_id
         self.emitted: list[dict] = []
-        self.call_id: str | None = None  # the RPC call's id: keys what a rerun must not repeat
+        self.call_id = call_id  # the RPC call's id: keys what a rerun must not repeat
 
     def emit(self, name: str, data: dict, *, organization_id=None, version: int = 1) -> dict:
         event = envelope(self.service, name, data, organization_id=organization_id,
@@ -130,8 +131,8 @@ class Db:
             with translated_errors(provider.service):
                 session.begin()
                 uow = UnitOfWork(session, provider.service, provider.outbox,
-                                 self.correlation_id or current_correlation_id())
-                uow.call_id = self.call.id if self.call else None
+                                 self.correlation_id or current_correlation_id(),
+                                 self.call.id if self.call else None)
                 if deferred and self.call.redelivered:
                     stored = replies.claim(session, provider.rpc_replies, self.call.id)
                     if stored is not None:

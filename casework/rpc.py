@@ -39,7 +39,6 @@ from nameko.exceptions import (
     ReplyQueueExpiredWithPendingReplies,
     UnknownService,
     UnserializableValueError,
-    serialize,
 )
 from nameko.messaging import decode_from_headers
 from nameko.rpc import (
@@ -55,7 +54,7 @@ from nameko.rpc import (
 from casework.config import settings
 from casework.db import finish_call
 from casework.errors import ServiceUnavailable
-from casework.replies import RPC_CALL, Replayed, RpcCall
+from casework.replies import RPC_CALL, Replayed, RpcCall, reply_payload
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +79,14 @@ class UnconfirmedResponder(Responder):
         if exc_info is not None and isinstance(exc_info[1], Replayed):
             self.send_payload(exc_info[1].payload)
             return result, exc_info
-        error = serialize(exc_info[1]) if exc_info is not None else None
         serializer = self._serializer()
         try:
-            body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
+            body = kombu.serialization.dumps(reply_payload(result, exc_info), serializer)
         except Exception:  # as nameko: the caller learns that the result could not be sent
-            exc_info = sys.exc_info()
-            result, error = None, serialize(UnserializableValueError(result))
-            body = kombu.serialization.dumps({"result": None, "error": error}, serializer)
+            unserializable = UnserializableValueError(result)
+            result, exc_info = None, sys.exc_info()
+            body = kombu.serialization.dumps(
+                reply_payload(None, (type(unserializable), unserializable, None)), serializer)
         content_type, encoding, data = body
         self._publish(data, content_type=content_type, content_encoding=encoding)
         return result, exc_info

@@ -4,7 +4,7 @@ DELETE on it (migration records_0002)."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -13,23 +13,20 @@ from .models import audit_entries
 
 
 def write(session: Session, caller: Caller | None, organization_id: str, record_id,
-          action: str, changes: dict | None = None, request_id: str | None = None) -> None:
-    session.execute(insert(audit_entries).values(
+          action: str, changes: dict | None = None, request_id: str | None = None,
+          call_id: str | None = None) -> None:
+    """One audit row. With ``call_id`` (a staff read, whose transaction is ``rerunnable``) the
+    row is written once per RPC call however often the call runs (QUALITY S5: one row per read,
+    even under redelivery)."""
+    statement = pg_insert(audit_entries).values(
         organization_id=organization_id, record_id=record_id,
         actor_id=caller.user_id if caller else None, action=action, changes=changes or {},
-        request_id=(caller.request_id if caller else None) or request_id,
-    ))
-
-
-def write_read(session: Session, caller: Caller, organization_id: str, record_id, action: str,
-               request_id: str | None, call_id: str | None) -> None:
-    """A staff read's row, once per RPC call: a redelivered read runs again (its transaction is
-    ``rerunnable``) and adds nothing (QUALITY S5: one row per read, even under redelivery)."""
-    session.execute(pg_insert(audit_entries).values(
-        organization_id=organization_id, record_id=record_id, actor_id=caller.user_id,
-        action=action, request_id=caller.request_id or request_id, call_id=call_id,
-    ).on_conflict_do_nothing(index_elements=[audit_entries.c.call_id],
-                             index_where=text("call_id IS NOT NULL")))
+        request_id=(caller.request_id if caller else None) or request_id, call_id=call_id,
+    )
+    if call_id is not None:
+        statement = statement.on_conflict_do_nothing(
+            index_elements=[audit_entries.c.call_id], index_where=text("call_id IS NOT NULL"))
+    session.execute(statement)
 
 
 def page(session: Session, organization_id: str, record_id: str, *, before_id: int | None,

@@ -29,18 +29,23 @@ def decode(cursor: str | None, *, expect: str) -> object | None:
     return value
 
 
+# positions are PostgreSQL bigints: a forged one beyond them is a bad cursor, not a database error
+LARGEST = 2 ** 63 - 1
+
+
 def offset(cursor: str | None) -> int:
     value = decode(cursor, expect="o")
     if value is None:
         return 0
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= LARGEST:
         raise invalid()
     return value
 
 
 def before_id(cursor: str | None) -> int | None:
     value = decode(cursor, expect="b")
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                              or not 0 <= value <= LARGEST):
         raise invalid()
     return value
 

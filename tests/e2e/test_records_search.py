@@ -50,6 +50,19 @@ def test_rec11_misspelt_words_swapped_letters_and_double_barrelled_names(gateway
     assert ids(alice.get(search, params={"q": "mary nakamura"})) == []
 
 
+def test_a_forged_cursor_beyond_any_position_is_a_422_about_the_cursor(gateway_url, staff):
+    from services.records import cursors
+
+    alice = staff()
+    create_record(alice, gateway_url, last_name="Lovelace")
+    forged = cursors.encode({"o": 10 ** 19})  # past PostgreSQL's bigint
+    for q in ("lo", "lovelace"):
+        answer = alice.get(f"{gateway_url}{API}/records", params={"q": q, "cursor": forged})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "validation_error"
+        assert answer.json()["errors"] == {"cursor": ["not a cursor we gave"]}
+
+
 def test_rec11_a_renamed_record_is_found_by_its_new_name_only(gateway_url, staff, engine):
     alice = staff()
     search = f"{gateway_url}{API}/records"

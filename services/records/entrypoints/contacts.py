@@ -130,8 +130,8 @@ class ContactEntrypoints:
         with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id)
             found = contacts.links(uow.session, caller.organization_id, record_id)
-            audit.write_read(uow.session, caller, caller.organization_id, record_id,
-                             "contacts_read", request_id(caller, uow), uow.call_id)
+            audit.write(uow.session, caller, caller.organization_id, record_id,
+                        "contacts_read", request_id=request_id(caller, uow), call_id=uow.call_id)
         return {"items": [_link_out(link) for link in found], "next_cursor": None}
 
     @rpc(expected_exceptions=CaseworkError)

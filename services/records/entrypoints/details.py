@@ -82,8 +82,8 @@ class DetailEntrypoints:
         with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id)
             notes = record_details.notes(uow.session, caller.organization_id, record_id)
-            audit.write_read(uow.session, caller, caller.organization_id, record_id,
-                             "notes_read", request_id(caller, uow), uow.call_id)
+            audit.write(uow.session, caller, caller.organization_id, record_id,
+                        "notes_read", request_id=request_id(caller, uow), call_id=uow.call_id)
         return NotesViewSchema().dump(notes)
 
     @rpc(expected_exceptions=CaseworkError)
@@ -131,8 +131,8 @@ class DetailEntrypoints:
                                          with_data=True)
             if found is None:
                 raise NotFound("the record has no image")
-            audit.write_read(uow.session, caller, caller.organization_id, record_id,
-                             "image_read", request_id(caller, uow), uow.call_id)
+            audit.write(uow.session, caller, caller.organization_id, record_id,
+                        "image_read", request_id=request_id(caller, uow), call_id=uow.call_id)
         return {**ImageInfoSchema().dump(found),
                 "data": base64.b64encode(found["data"]).decode("ascii")}
 
@@ -148,8 +148,8 @@ class DetailEntrypoints:
         with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id, include_deleted=True)
             rows = audit.page(uow.session, org, record_id, before_id=before, limit=page["limit"])
-            audit.write_read(uow.session, caller, org, record_id,
-                             "audit_read", request_id(caller, uow), uow.call_id)
+            audit.write(uow.session, caller, org, record_id,
+                        "audit_read", request_id=request_id(caller, uow), call_id=uow.call_id)
         items, next_cursor = cursors.id_page(rows, page["limit"])
         return {"items": AuditEntrySchema(many=True).dump(items), "next_cursor": next_cursor}
 

@@ -49,8 +49,9 @@ class StatusEntrypoints:
             require_record(session, caller, record_id)
             rows = repository.status_changes(session, org, record_id, before_id=before,
                                              limit=page["limit"])
-            audit.write_read(session, caller, org, record_id,
-                             "status_history_read", request_id(caller, uow), uow.call_id)
+            audit.write(session, caller, org, record_id,
+                        "status_history_read", request_id=request_id(caller, uow),
+                        call_id=uow.call_id)
         items, next_cursor = cursors.id_page(rows, page["limit"])
         return {"items": StatusChangeSchema(many=True).dump(items), "next_cursor": next_cursor}
 

@@ -17,7 +17,14 @@ def test_cursors_round_trip():
 
 @pytest.mark.parametrize("cursor", ["nope", "!!!", cursors.encode({"o": -1}),
                                     cursors.encode({"o": True}), cursors.encode({"b": 1}),
-                                    cursors.encode({"o": "1"}), cursors.encode([1])])
+                                    cursors.encode({"o": "1"}), cursors.encode([1]),
+                                    cursors.encode({"o": 2 ** 63})])
 def test_foreign_or_forged_cursors_are_refused(cursor):
     with pytest.raises(ValidationFailed):
         cursors.offset(cursor)
+
+
+def test_positions_beyond_a_bigint_are_refused_as_cursors_not_left_to_the_database():
+    assert cursors.offset(cursors.encode({"o": cursors.LARGEST})) == cursors.LARGEST
+    with pytest.raises(ValidationFailed):
+        cursors.before_id(cursors.encode({"b": 2 ** 63}))
