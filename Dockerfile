@@ -4,6 +4,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY casework ./casework
+COPY contracts ./contracts
 COPY gateway ./gateway
 COPY services ./services
 RUN pip install --no-cache-dir .

@@ -27,7 +27,7 @@ import casework  # noqa: F401  (cooperative psycopg wait function, before psycop
 from casework import replies
 from casework.config import settings
 from casework.errors import ServiceUnavailable, ValidationFailed
-from casework.events import InvalidEvent, envelope, parse_envelope
+from casework.events import InvalidEvent, checked_data, envelope, parse_envelope
 from casework.logs import bind_correlation_id, current_correlation_id
 from casework.outbox import OutboxRelay
 
@@ -92,6 +92,9 @@ class UnitOfWork:
         self.call_id = call_id  # the RPC call's id: keys what a rerun must not repeat
 
     def emit(self, name: str, data: dict, *, organization_id=None, version: int = 1) -> dict:
+        """Store the event in the outbox; its data is dumped by the event's declared schema
+        (``contracts.<service>``) and must fit it (``UndeclaredEvent`` otherwise)."""
+        data = checked_data(self.service, name, version, data)
         event = envelope(self.service, name, data, organization_id=organization_id,
                          correlation_id=self.correlation_id, version=version)
         self.session.execute(insert(self._outbox).values(
@@ -152,6 +155,24 @@ class Db:
                 session.close()
         if uow.emitted:
             provider.relay.wake()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (psycopg begins it ``READ ONLY``, no extra round trip): never
+        deferred to the reply, harmless to run twice, and unable to write or emit. Reads that
+        write an audit row are not reads: they use ``transaction(rerunnable=True)``."""
+        self._commit_pending()
+        session = Session(self._provider.read_engine)
+        try:
+            with translated_errors(self._provider.service):
+                session.begin()
+                yield session
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     def _commit_pending(self) -> None:
         """A second transaction in one call: the first commits now, without the reply."""
@@ -288,6 +309,9 @@ class Database(DependencyProvider):
     def setup(self):
         self.engine = make_engine(settings().database_url_for(self.service),
                                   session_settings=self.session_settings)
+        # the same pool; psycopg begins each transaction READ ONLY on a connection checked out
+        # through it, and SQLAlchemy resets the flag when the connection goes back
+        self.read_engine = self.engine.execution_options(postgresql_readonly=True)
         schema = self.metadata.schema
         self.outbox = self.metadata.tables[f"{schema}.outbox"]
         self.inbox = self.metadata.tables[f"{schema}.inbox"]

@@ -7,6 +7,7 @@ the routing key ``<event name>`` (``type`` is ``<service>.<event name>``).
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import UTC, datetime
 
@@ -51,6 +52,58 @@ class EnvelopeSchema(Schema):
 _envelope_schema = EnvelopeSchema()
 
 
+# --- declared events: (source, name, version) -> the schema of its data ---------------------
+
+_DECLARED: dict[tuple[str, str, int], Schema] = {}
+
+
+class UndeclaredEvent(RuntimeError):
+    """A service emitted an event its contract does not declare, or data that does not fit the
+    declared schema: a bug in the emitting service, refused before anything is stored."""
+
+
+def declare(source: str, name: str, schema: Schema, *, version: int = 1) -> Schema:
+    """Declare the data of ``<source>.<name>`` at ``version`` (``contracts.<source>`` does)."""
+    _DECLARED[(source, name, version)] = schema
+    return schema
+
+
+def declared(source: str, name: str, version: int = 1) -> Schema | None:
+    """The declared data schema of an event, importing ``contracts.<source>`` if need be."""
+    key = (source, name, version)
+    if key not in _DECLARED:
+        try:
+            importlib.import_module(f"contracts.{source}")
+        except ModuleNotFoundError:
+            return None
+    return _DECLARED.get(key)
+
+
+def all_declared() -> dict[tuple[str, str, int], Schema]:
+    """Every declared event of every contract module."""
+    import pkgutil
+
+    import contracts
+
+    for module in pkgutil.iter_modules(contracts.__path__):
+        importlib.import_module(f"contracts.{module.name}")
+    return dict(sorted(_DECLARED.items()))
+
+
+def checked_data(source: str, name: str, version: int, data: dict) -> dict:
+    """The data of an event about to be emitted, dumped by its declared schema and checked
+    against it: an event on the bus always loads with its contract."""
+    schema = declared(source, name, version)
+    if schema is None:
+        raise UndeclaredEvent(f"{source}.{name} v{version} is not declared in contracts.{source}")
+    dumped = schema.dump(data)
+    errors = schema.validate(dumped)
+    if errors:
+        raise UndeclaredEvent(f"{source}.{name} v{version} data does not fit its contract: "
+                              f"{errors}")
+    return dumped
+
+
 class InvalidEvent(Exception):
     """An inbound event that must be dead-lettered, never retried: ``reason`` says why."""
 
@@ -70,4 +123,12 @@ def parse_envelope(payload, *, expected_type: str, versions: tuple[int, ...] = (
         raise InvalidEvent(f"type {parsed['type']!r} is not {expected_type!r}")
     if parsed["version"] not in versions:
         raise InvalidEvent(f"unsupported version {parsed['version']} (known: {list(versions)})")
+    source, _, name = expected_type.partition(".")
+    schema = declared(source, name, parsed["version"])
+    if schema is None:
+        raise InvalidEvent(f"{expected_type} v{parsed['version']} is not a declared event")
+    try:
+        parsed["data"] = schema.load(parsed["data"])
+    except ValidationError as exc:
+        raise InvalidEvent(f"malformed data: {exc.messages}") from None
     return parsed

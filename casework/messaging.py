@@ -16,6 +16,7 @@ from amqp.exceptions import ConnectionError as AmqpConnectionError
 from nameko.events import SERVICE_POOL, EventHandler
 
 from casework.errors import ServiceUnavailable
+from casework.events import InvalidEvent, parse_envelope
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +47,39 @@ def event_entrypoint(source: str, name: str):
         expected_exceptions=ServiceUnavailable)
 
 
-def consumes(source: str, name: str, *, versions: tuple[int, ...] = (1,), db: str = "db"):
+def consumes(source: str, name: str, *, versions: tuple[int, ...] = (1,), check=None,
+             db: str = "db"):
+    """``@consumes("records", "record_created")``: the one consumer decorator. The handler is
+    ``fn(self, uow, event)``, called once per event (inbox) inside the effect's transaction, with
+    ``event["data"]`` loaded by the event's declared contract (``contracts.<source>``) for its
+    ``version``; an event that is not an envelope, of a version not in ``versions``, or whose data
+    does not load is dead-lettered with the reason, never retried.
+
+    ``check(self, event) -> data``, if given, runs before (outside the transaction) and may
+    raise ``InvalidEvent(reason)`` to dead-letter an event the contract alone cannot judge (it
+    names no record of the agency, say); what it returns replaces ``event["data"]``."""
     def decorate(fn):
         handler_name = fn.__name__
 
         @wraps(fn)
         def entrypoint(self, payload):
             database = getattr(self, db)
-            return database.consume(
-                handler_name, source, name, payload,
-                lambda uow, event: fn(self, uow, event), versions=versions,
-            )
+            if check is None:
+                apply = fn
+            else:
+                try:
+                    data = check(self, parse_envelope(payload, expected_type=f"{source}.{name}",
+                                                      versions=versions))
+                except InvalidEvent as exc:
+                    database.dead_letter(handler_name, source, name, payload, exc.reason,
+                                         attempts=0)
+                    return "dead_lettered"
+
+                def apply(self, uow, event):
+                    return fn(self, uow, {**event, "data": data})
+            return database.consume(handler_name, source, name, payload,
+                                    lambda uow, event: apply(self, uow, event),
+                                    versions=versions)
 
         return event_entrypoint(source, name)(entrypoint)
 

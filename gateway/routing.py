@@ -8,6 +8,8 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import date
+from datetime import time as time_of_day
 from functools import wraps
 
 from marshmallow import Schema
@@ -135,6 +137,20 @@ def _drain(stream, limit: int) -> None:
         read += len(chunk)
 
 
+def plain(value):
+    """Loaded values as the JSON they stand for, to forward over RPC: UUIDs, dates and times as
+    ISO text; the service loads them again with the same contract."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (date, time_of_day)):
+        return value.isoformat()
+    return str(value)
+
+
 def respond(status: int, payload, request_id: str, headers=None) -> Response:
     if payload is None:
         response = Response(status=status)
@@ -177,14 +193,15 @@ def handle(service, spec: Route, fn, request, path_values) -> Response:
         call = Call(request=request, request_id=request_id)
         call.caller = service.auth.authenticate(spec, request, request_id)
         kwargs = dict(path_values)
+        # handlers get the body and query as the contract loaded them, in their JSON form
         if spec.body is not None:
-            kwargs["body"] = load(spec.body, json_body(request))
+            kwargs["body"] = plain(load(spec.body, json_body(request)))
         elif spec.raw_body:
             kwargs["body"] = raw_body(request, spec.max_body_bytes)
         if spec.query is not None:
             query = request.args.to_dict()
             refuse_unstorable_text(query)
-            kwargs["query"] = load(spec.query, query)
+            kwargs["query"] = plain(load(spec.query, query))
         result = fn(service, call, **kwargs)
         response = result if isinstance(result, Response) else respond(*_status_payload(result),
                                                                         request_id)

@@ -34,7 +34,7 @@ def casework(platform_config, database_url, *args) -> subprocess.CompletedProces
 
 def publish_record_created(amqp_uri: str, record_id: str) -> dict:
     event = envelope("records", "record_created", {"record_id": record_id, "kind": "client",
-                                                   "status": "active"},
+                                                   "status": "active", "case_number": "C-1"},
                      organization_id=str(uuid.uuid4()))
     exchange = get_event_exchange("records")
     with Connection(amqp_uri) as conn:

@@ -56,7 +56,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from . import cursors
+from casework import cursors
+
 from .models import group_members, name_words, record_name_words, record_navigators, records
 from .repository import RECORD_COLUMNS
 

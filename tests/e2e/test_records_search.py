@@ -51,7 +51,7 @@ def test_rec11_misspelt_words_swapped_letters_and_double_barrelled_names(gateway
 
 
 def test_a_forged_cursor_beyond_any_position_is_a_422_about_the_cursor(gateway_url, staff):
-    from services.records import cursors
+    from casework import cursors
 
     alice = staff()
     create_record(alice, gateway_url, last_name="Lovelace")

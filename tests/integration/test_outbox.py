@@ -26,7 +26,8 @@ class FailingRecordsWriter:
             uow.session.execute(insert(case_number_counters).values(
                 organization_id=organization_id, last_value=41))
             uow.emit("record_created", {"record_id": record_id, "kind": "client",
-                                        "status": "active"}, organization_id=organization_id)
+                                        "status": "active", "case_number": "C-42"},
+                     organization_id=organization_id)
             raise RuntimeError("boom after the business write, before commit")
 
 

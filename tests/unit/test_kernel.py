@@ -13,7 +13,13 @@ from casework.errors import (
     ValidationFailed,
     by_code,
 )
-from casework.events import InvalidEvent, envelope, parse_envelope
+from casework.events import (
+    InvalidEvent,
+    UndeclaredEvent,
+    checked_data,
+    envelope,
+    parse_envelope,
+)
 
 
 def test_typed_errors_survive_rpc_serialisation_with_their_fields():
@@ -40,14 +46,37 @@ def test_every_error_code_is_unique_and_snake_case():
 
 def test_envelope_has_the_contracted_fields():
     org = uuid.uuid4()
-    event = envelope("records", "record_created", {"record_id": "r"}, organization_id=org,
-                     correlation_id="req-1")
+    record_id = uuid.uuid4()
+    event = envelope("records", "record_created", {
+        "record_id": str(record_id), "kind": "client", "status": "active", "case_number": "C-1"},
+        organization_id=org, correlation_id="req-1")
     assert set(event) == {"event_id", "type", "version", "occurred_at", "organization_id",
                           "correlation_id", "data"}
     assert event["type"] == "records.record_created" and event["version"] == 1
     assert event["occurred_at"].endswith("Z") and event["organization_id"] == str(org)
     parsed = parse_envelope(event, expected_type="records.record_created")
     assert str(parsed["event_id"]) == event["event_id"]
+    assert parsed["data"]["record_id"] == record_id  # loaded with the declared contract
+
+
+def test_consumers_refuse_data_that_does_not_fit_the_declared_contract():
+    event = envelope("records", "record_created", {"record_id": "r"})
+    with pytest.raises(InvalidEvent, match="malformed data"):
+        parse_envelope(event, expected_type="records.record_created")
+    undeclared = envelope("records", "record_invented", {})
+    with pytest.raises(InvalidEvent, match="not a declared event"):
+        parse_envelope(undeclared, expected_type="records.record_invented")
+
+
+def test_emitting_undeclared_or_misshapen_event_data_is_refused():
+    with pytest.raises(UndeclaredEvent, match="not declared"):
+        checked_data("records", "record_invented", 1, {})
+    with pytest.raises(UndeclaredEvent, match="does not fit"):
+        checked_data("records", "record_deleted", 1, {"record_id": "r", "kind": "client"})
+    record_id = uuid.uuid4()
+    assert checked_data("records", "record_deleted", 1, {"record_id": record_id,
+                                                         "kind": "client"}) == {
+        "record_id": str(record_id), "kind": "client"}
 
 
 @pytest.mark.parametrize("payload, reason", [

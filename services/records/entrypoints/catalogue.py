@@ -3,11 +3,12 @@ them (to choose one), agency administrators define them."""
 
 from __future__ import annotations
 
+from casework import cursors
 from casework.errors import CaseworkError, NotFound
 from casework.rpc import rpc
 from casework.validation import load
 
-from .. import catalogue, cursors, domain, repository
+from .. import catalogue, domain, repository
 from ..models import client_types, warning_indicators
 from ..schemas import page_schema
 from ..schemas_admin import (

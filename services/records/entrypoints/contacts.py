@@ -3,6 +3,7 @@ relationship, an organisation reference and a connection role. Unlinking keeps t
 
 from __future__ import annotations
 
+from casework import cursors
 from casework.errors import (
     CaseworkError,
     Conflict,
@@ -13,7 +14,7 @@ from casework.errors import (
 from casework.rpc import rpc
 from casework.validation import load
 
-from .. import audit, contact_rules, contacts, cursors, repository
+from .. import audit, contact_rules, contacts, repository
 from ..schemas_contacts import (
     ContactFields,
     ContactInSchema,

@@ -9,11 +9,12 @@ import binascii
 import eventlet
 from sqlalchemy import func
 
+from casework import cursors
 from casework.errors import CaseworkError, Conflict, NotFound, ServiceUnavailable
 from casework.rpc import rpc
 from casework.validation import load
 
-from .. import audit, cursors, domain, images, record_details, repository
+from .. import audit, domain, images, record_details, repository
 from ..schemas import (
     AuditEntrySchema,
     ImageInfoSchema,

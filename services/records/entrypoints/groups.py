@@ -3,11 +3,12 @@ record joins and leaves them one by one from the record, or many at once in bulk
 
 from __future__ import annotations
 
+from casework import cursors
 from casework.errors import CaseworkError, NotFound, ValidationFailed
 from casework.rpc import rpc
 from casework.validation import load
 
-from .. import audit, cursors, domain, groups, repository
+from .. import audit, domain, groups, repository
 from ..schemas import GroupChoiceSchema, page_schema
 from ..schemas_admin import BulkMembersSchema, GroupInSchema, GroupPatchSchema, GroupSchema
 from .common import known_id, locked_record, request_id, staff_call, view

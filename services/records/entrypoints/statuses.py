@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from casework import cursors
 from casework.errors import CaseworkError
 from casework.rpc import rpc
 from casework.validation import load
 
-from .. import audit, cursors, domain, repository
+from .. import audit, domain, repository
 from ..schemas import (
     PortalStatusSchema,
     StatusChangeSchema,

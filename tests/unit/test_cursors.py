@@ -2,8 +2,8 @@
 
 import pytest
 
+from casework import cursors
 from casework.errors import ValidationFailed
-from services.records import cursors
 
 
 def test_cursors_round_trip():

@@ -1,0 +1,85 @@
+"""What every contract shares: strict input, lenient event data, lists and cursors, problems."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, fields, validate
+
+from casework.fields import UtcDateTime
+
+__all__ = ["CURSOR", "EventData", "HealthSchema", "ListQuerySchema", "ProblemSchema",
+           "ReadySchema", "Strict", "UtcDateTime", "page_of"]
+
+
+class Strict(Schema):
+    """Input: an unknown field is an error (422), never silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class EventData(Schema):
+    """Event data: a later version may add fields, which a consumer of this one ignores."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+# What every service's cursor is (URL-safe base64 of a small JSON object, padded); the service
+# still refuses (422) a well-formed one it never gave (casework.cursors). ("$(?!\n)": Python's $
+# also matches before a final newline, an ECMA regex's, the document's, does not.)
+CURSOR = validate.Regexp(
+    r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$(?!\n)",
+    error="the next_cursor of the previous page, unchanged")
+
+
+class ListQuerySchema(Schema):
+    """``limit`` and ``cursor`` of every list (API.md "Lists"); other query parameters that a
+    list does not know are ignored, as HTTP clients expect."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    # (a callable default: a query parameter is never null, so the document must not say so)
+    cursor = fields.String(load_default=lambda: None, allow_none=True,
+                           validate=[validate.Length(max=500), CURSOR], metadata={
+                               "description": "the next_cursor of the previous page, unchanged "
+                                              "(opaque); absent or empty for the first page"})
+
+
+_PAGES: dict[type, type] = {}
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """The page schema of a list of ``item`` (``{"items": [...], "next_cursor": ...}``), one
+    class per item schema, named after it (``RecordSchema`` -> ``RecordPageSchema``)."""
+    if item not in _PAGES:
+        name = item.__name__.removesuffix("Schema") + "PageSchema"
+        _PAGES[item] = Schema.from_dict({
+            "items": fields.List(fields.Nested(item), required=True),
+            "next_cursor": fields.String(allow_none=True, required=True),
+        }, name=name)
+    return _PAGES[item]
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details; extension members (e.g. ``possible_duplicates``) may follow."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    code = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+
+
+class ReadySchema(Schema):
+    status = fields.String(required=True)
+    checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)

@@ -1,0 +1,3 @@
+"""The notifications service's contract: its RPC requests and replies, list pages and events."""
+
+from __future__ import annotations
