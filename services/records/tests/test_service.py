@@ -48,16 +48,20 @@ def test_id2_the_service_refuses_a_caller_without_the_permission_before_any_quer
     with pytest.raises(PermissionDenied):
         getattr(service, method)(caller("client_account_invitations"), *args)
     service.db.transaction.assert_not_called()
+    service.db.read.assert_not_called()
     service.scheduling.financial_links.assert_not_called()
 
 
 @pytest.mark.parametrize("method, args", [("get_record", (RECORD,)),
-                                          ("search_records", ({},))])
+                                          ("search_records", ({},)),
+                                          ("list_client_types", ({},)),
+                                          ("get_contact", (RECORD,))])
 def test_id1_the_service_refuses_a_caller_outside_any_agency(method, args):
     service = worker_factory(RecordsService)
     with pytest.raises(PermissionDenied):
         getattr(service, method)({"kind": "portal", "permissions": ["agency_admin"]}, *args)
     service.db.transaction.assert_not_called()
+    service.db.read.assert_not_called()
 
 
 def test_rec9_nothing_is_deleted_when_scheduling_does_not_answer(monkeypatch):
@@ -66,7 +70,8 @@ def test_rec9_nothing_is_deleted_when_scheduling_does_not_answer(monkeypatch):
     service.scheduling.financial_links.side_effect = lambda *args: eventlet.sleep(1)
     with pytest.raises(ServiceUnavailable, match="not deleted"):
         service.delete_record(caller("delete_clients"), RECORD)
-    assert service.db.transaction.call_count == 1  # the existence check, never the delete
+    assert service.db.read.call_count == 1  # the existence check
+    service.db.transaction.assert_not_called()  # never the delete
 
 
 def test_rec6_a_client_enrolled_naming_no_record_is_dead_lettered_without_a_query():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import contacts, record_contacts
+from ..models import contacts, record_contacts
 
 CONTACT_COLUMNS = [c for c in contacts.c if c.name not in ("organization_id", "search_text",
                                                              "created_by")]

@@ -1,40 +1,36 @@
-"""HTTP schemas of the staff records routes (the contract of API.md "Staff: records").
+"""Records themselves (API.md "Staff: records"): create, search, view and change a record, its
+case number, client type, statuses, groups and navigators."""
 
-The records service validates again with its own RPC schemas: no service trusts its callers."""
+from __future__ import annotations
 
 import sys
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from .common import ListQuerySchema
+from ..common import ListQuerySchema, Strict, UtcDateTime, page_of
 
 KINDS = ("client", "employee")
 STATUSES = ("prospect", "active", "inactive", "closed")
 PORTAL_STATUSES = ("enrollment_pending", "active", "banned")
 CONTACT_METHODS = ("email", "phone", "sms", "post", "portal")
-# as the records service checks it (REC-3), spaces around it aside; "$(?!\n)": Python's $ also
-# matches before a final newline, the document's (ECMA) does not
+PHONE_TYPES = ("mobile", "home", "work", "other")
+# as the service checks it (REC-3), spaces around it aside. "$(?!\n)": Python's $ also matches
+# before a final newline, an ECMA regex's (the document's) does not
 CASE_NUMBER = [validate.Length(min=1, max=50), validate.Regexp(
     r"^ *[A-Za-z0-9][A-Za-z0-9_/.-]* *$(?!\n)",
     error="1 to 50 letters, digits, '-', '_', '/' or '.', starting with a letter or digit")]
-MAX_CUSTOM_FIELDS = 50
+MAX_CUSTOM_FIELDS = 50  # on the record, whatever the requests (the service checks the merge)
 MAX_CUSTOM_VALUE_LENGTH = 2000
-FINITE = sys.float_info.max  # a JSON number beyond it reaches the service as infinity
+FINITE = sys.float_info.max  # a JSON number beyond it reaches Python as infinity
 CUSTOM_FIELDS_DOC = (f"up to {MAX_CUSTOM_FIELDS} fields named by 1 to 100 characters; values are "
                      f"strings (at most {MAX_CUSTOM_VALUE_LENGTH} characters), finite numbers or "
                      "booleans")
 
 
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
 class PhoneSchema(Strict):
-    type = fields.String(load_default="mobile",
-                         validate=validate.OneOf(("mobile", "home", "work", "other")))
+    type = fields.String(load_default="mobile", validate=validate.OneOf(PHONE_TYPES))
     number = fields.String(required=True, validate=validate.Regexp(
-        r"^\+?[0-9 ()\-.]{3,30}$", error="a phone number of digits, spaces and ()-."))
+        r"^\+?[0-9 ()\-.]{3,30}$(?!\n)", error="a phone number of digits, spaces and ()-."))
 
 
 def _custom_value(value) -> None:
@@ -56,9 +52,8 @@ def _at_most_custom_fields(values: dict) -> None:
 
 
 def _custom_fields(nullable_values: bool = False, **options):
-    """Custom fields as the records service takes them; with ``nullable_values`` (PATCH) a
-    field set to null is removed. (OpenAPI 3.0 has no propertyNames: the names' length is in the
-    description only.)"""
+    """Custom fields; with ``nullable_values`` (PATCH) a field set to null is removed. (OpenAPI
+    3.0 has no propertyNames: the names' length is in the description only.)"""
     kinds = [{"type": "string", "maxLength": MAX_CUSTOM_VALUE_LENGTH},
              {"type": "number", "minimum": -FINITE, "maximum": FINITE},
              {"type": "boolean"}]
@@ -71,6 +66,8 @@ def _custom_fields(nullable_values: bool = False, **options):
                            "description": CUSTOM_FIELDS_DOC, "maxProperties": MAX_CUSTOM_FIELDS},
                        **options)
 
+
+# --- requests -------------------------------------------------------------------------------
 
 class RecordCreateSchema(Strict):
     kind = fields.String(load_default="client", validate=validate.OneOf(KINDS))
@@ -120,78 +117,12 @@ class PortalStatusBodySchema(Strict):
     portal_status = fields.String(required=True, validate=validate.OneOf(PORTAL_STATUSES))
 
 
-class NotesBodySchema(Strict):
-    body = fields.String(required=True, validate=validate.Length(max=20000))
-
-
 class GroupBodySchema(Strict):
     group_id = fields.UUID(required=True)
 
 
 class NavigatorBodySchema(Strict):
     user_id = fields.UUID(required=True)
-
-
-class RecordSchema(Schema):
-    """A record as search lists it."""
-
-    id = fields.UUID(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    first_name = fields.String(required=True)
-    last_name = fields.String(required=True)
-    name = fields.String(required=True)
-    email = fields.String(allow_none=True)
-    phones = fields.List(fields.Nested(PhoneSchema))
-    preferred_contact_methods = fields.List(fields.String())
-    date_of_birth = fields.Date(allow_none=True)
-    case_number = fields.String(required=True)
-    client_type_id = fields.UUID(allow_none=True)
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    portal_status = fields.String(allow_none=True, validate=validate.OneOf(PORTAL_STATUSES))
-    has_client_account = fields.Boolean(required=True)
-    custom_fields = fields.Dict()
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-
-
-class ClientTypeRefSchema(Schema):
-    id = fields.UUID(required=True)
-    name = fields.String(required=True)
-    active = fields.Boolean(required=True)
-
-
-class WarningIndicatorRefSchema(ClientTypeRefSchema):
-    colour = fields.String(allow_none=True)
-
-
-class GroupRefSchema(Schema):
-    id = fields.UUID(required=True)
-    name = fields.String(required=True)
-
-
-class NavigatorRefSchema(Schema):
-    user_id = fields.UUID(required=True)
-    name = fields.String(required=True)
-    email = fields.String(allow_none=True)
-    active = fields.Boolean(required=True)
-    assigned_at = fields.DateTime(required=True)
-
-
-class InvitationStateSchema(Schema):
-    sent = fields.Boolean(required=True)
-    sent_at = fields.DateTime(allow_none=True)
-    email = fields.String(allow_none=True)
-
-
-class RecordViewSchema(RecordSchema):
-    """The whole record (REC-1): one RPC, one statement."""
-
-    client_type = fields.Nested(ClientTypeRefSchema, allow_none=True)
-    warning_indicators = fields.List(fields.Nested(WarningIndicatorRefSchema), required=True)
-    groups = fields.List(fields.Nested(GroupRefSchema), required=True)
-    navigators = fields.List(fields.Nested(NavigatorRefSchema), required=True)
-    image_url = fields.String(allow_none=True, required=True)
-    invitation = fields.Nested(InvitationStateSchema, required=True)
 
 
 class RecordSearchQuerySchema(ListQuerySchema):
@@ -203,47 +134,78 @@ class RecordSearchQuerySchema(ListQuerySchema):
     navigator_id = fields.UUID(load_default=None)
 
 
-class RecordPageSchema(Schema):
-    items = fields.List(fields.Nested(RecordSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
+# --- replies --------------------------------------------------------------------------------
+
+class RecordSchema(Schema):
+    """A record as search lists it."""
+
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "first and last name"})
+    email = fields.String(required=True, allow_none=True)
+    phones = fields.List(fields.Nested(PhoneSchema), required=True)
+    preferred_contact_methods = fields.List(
+        fields.String(validate=validate.OneOf(CONTACT_METHODS)), required=True)
+    date_of_birth = fields.Date(required=True, allow_none=True)
+    case_number = fields.String(required=True)
+    client_type_id = fields.UUID(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    portal_status = fields.String(required=True, allow_none=True,
+                                  validate=validate.OneOf(PORTAL_STATUSES))
+    has_client_account = fields.Boolean(required=True)
+    custom_fields = fields.Dict(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
-class StatusChangeSchema(Schema):
-    id = fields.Integer(required=True)
-    old_status = fields.String(allow_none=True)
-    new_status = fields.String(required=True)
-    changed_by = fields.UUID(allow_none=True)
-    changed_at = fields.DateTime(required=True)
+class ClientTypeRefSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    active = fields.Boolean(required=True)
 
 
-class StatusHistoryPageSchema(Schema):
-    items = fields.List(fields.Nested(StatusChangeSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
+class WarningIndicatorRefSchema(ClientTypeRefSchema):
+    colour = fields.String(required=True, allow_none=True)
 
 
-class AuditEntrySchema(Schema):
-    id = fields.Integer(required=True)
-    action = fields.String(required=True)
-    actor_id = fields.UUID(allow_none=True)
-    request_id = fields.String(allow_none=True)
-    changes = fields.Dict(required=True, metadata={
-        "description": "changed fields: {field: {old, new}}"})
-    at = fields.DateTime(required=True)
+class GroupRefSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
 
 
-class AuditPageSchema(Schema):
-    items = fields.List(fields.Nested(AuditEntrySchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
+class NavigatorRefSchema(Schema):
+    user_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+    active = fields.Boolean(required=True)
+    assigned_at = UtcDateTime(required=True)
 
 
-class NotesSchema(Schema):
-    body = fields.String(required=True)
-    updated_by = fields.UUID(allow_none=True)
-    updated_at = fields.DateTime(allow_none=True)
+class InvitationStateSchema(Schema):
+    sent = fields.Boolean(required=True)
+    sent_at = UtcDateTime(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
 
 
-class ImageInfoSchema(Schema):
-    url = fields.String(required=True)
-    content_type = fields.String(required=True)
-    byte_size = fields.Integer(required=True)
-    uploaded_at = fields.DateTime(required=True)
+class RecordViewSchema(RecordSchema):
+    """The whole record (REC-1): one RPC, one statement."""
+
+    client_type = fields.Nested(ClientTypeRefSchema, required=True, allow_none=True)
+    warning_indicators = fields.List(fields.Nested(WarningIndicatorRefSchema), required=True)
+    groups = fields.List(fields.Nested(GroupRefSchema), required=True)
+    navigators = fields.List(fields.Nested(NavigatorRefSchema), required=True)
+    image_url = fields.String(allow_none=True, required=True)
+    invitation = fields.Nested(InvitationStateSchema, required=True)
+
+
+class RecordJoinedSchema(Schema):
+    """RPC reply of joining a group or assigning a navigator: ``added`` is false when the record
+    had it already (the gateway answers 200 then, 201 otherwise, with the record)."""
+
+    added = fields.Boolean(required=True)
+    record = fields.Nested(RecordViewSchema, required=True)
+
+
+RecordPageSchema = page_of(RecordSchema)

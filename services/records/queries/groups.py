@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.errors import DuplicateName
 
-from .models import group_members, groups
+from ..models import group_members, groups
 
 GROUP_COLUMNS = [groups.c.id, groups.c.name, groups.c.description, groups.c.created_at]
 

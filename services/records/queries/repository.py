@@ -9,26 +9,41 @@ from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, upd
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from .models import case_number_counters, records, status_history
+from ..domain import IMAGE_PATH
+from ..models import case_number_counters, records, status_history
 
+# a record as the contract's RecordSchema lists it (search), with what it derives
 RECORD_COLUMNS = [
-    records.c.id, records.c.kind, records.c.first_name, records.c.last_name, records.c.email,
+    records.c.id, records.c.kind, records.c.first_name, records.c.last_name,
+    (records.c.first_name + " " + records.c.last_name).label("name"), records.c.email,
     records.c.phones, records.c.preferred_contact_methods, records.c.date_of_birth,
     records.c.case_number, records.c.client_type_id, records.c.status, records.c.portal_status,
-    records.c.custom_fields, records.c.created_at, records.c.updated_at,
+    records.c.portal_status.is_not(None).label("has_client_account"), records.c.custom_fields,
+    records.c.created_at, records.c.updated_at,
 ]
 
-# The whole record of REC-1 in one statement: related rows are aggregated with json_agg in
-# lateral subqueries (a fixed number of index lookups, never a query per related row).
+# The whole record of REC-1 in one statement, as the contract's RecordViewSchema shows it:
+# related rows are aggregated with json_agg in lateral subqueries (a fixed number of index
+# lookups, never a query per related row), and what the view derives (name, has_client_account,
+# image_url, invitation) is computed here too, so the service dumps the row as it comes.
 # ``{found}`` is a CTE named ``found`` holding the record row; times in JSON are made ISO UTC.
+UTC_ISO = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"  # what UtcDateTime writes
+_IMAGE_PREFIX, _IMAGE_SUFFIX = IMAGE_PATH.split("{}")
 VIEW_SQL = """
 WITH found AS ({found}){audit}
-SELECT r.id, r.kind, r.first_name, r.last_name, r.email, r.phones, r.preferred_contact_methods,
-       r.date_of_birth, r.case_number, r.client_type_id, r.status, r.portal_status,
-       r.custom_fields, r.created_at, r.updated_at, r.invitation_sent_at, r.invitation_email,
-       r.deleted_at, ct.client_type, COALESCE(wi.items, '[]'::json) AS warning_indicators,
+SELECT r.id, r.kind, r.first_name, r.last_name, r.first_name || ' ' || r.last_name AS name,
+       r.email, r.phones, r.preferred_contact_methods, r.date_of_birth, r.case_number,
+       r.client_type_id, r.status, r.portal_status,
+       r.portal_status IS NOT NULL AS has_client_account, r.custom_fields, r.created_at,
+       r.updated_at, ct.client_type, COALESCE(wi.items, '[]'::json) AS warning_indicators,
        COALESCE(gr.items, '[]'::json) AS groups, COALESCE(nav.items, '[]'::json) AS navigators,
-       img.uploaded_at AS image_uploaded_at
+       CASE WHEN img.record_id IS NOT NULL
+            THEN '""" + _IMAGE_PREFIX + """' || r.id || '""" + _IMAGE_SUFFIX + """' END
+           AS image_url,
+       json_build_object('sent', r.invitation_sent_at IS NOT NULL,
+                         'sent_at', to_char(r.invitation_sent_at AT TIME ZONE 'UTC', """ + \
+    UTC_ISO + """),
+                         'email', r.invitation_email) AS invitation
 FROM found r
 LEFT JOIN LATERAL (
     SELECT json_build_object('id', t.id, 'name', t.name, 'active', t.active) AS client_type
@@ -47,8 +62,7 @@ LEFT JOIN LATERAL (
 LEFT JOIN LATERAL (
     SELECT json_agg(json_build_object(
                'user_id', s.user_id, 'name', s.name, 'email', s.email, 'active', s.active,
-               'assigned_at', to_char(n.assigned_at AT TIME ZONE 'UTC',
-                                      'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+               'assigned_at', to_char(n.assigned_at AT TIME ZONE 'UTC', """ + UTC_ISO + """))
            ORDER BY s.name, s.user_id) AS items
     FROM records.record_navigators n JOIN records.staff_users s ON s.user_id = n.user_id
     WHERE n.record_id = r.id) nav ON true

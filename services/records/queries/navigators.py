@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from .models import record_navigators, staff_users
+from ..models import record_navigators, staff_users
 
 
 def remember_staff_user(session: Session, organization_id: str, user: dict, changed_at) -> None:

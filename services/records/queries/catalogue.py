@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from casework.errors import DuplicateName
 
-from .models import client_types, record_warning_indicators, records, warning_indicators
+from ..models import client_types, record_warning_indicators, records, warning_indicators
 
 UUID_ARRAY = ARRAY(Uuid)
 

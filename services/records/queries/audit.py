@@ -8,11 +8,12 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from .domain import Caller
-from .models import audit_entries
+from casework.callers import StaffCaller
+
+from ..models import audit_entries
 
 
-def write(session: Session, caller: Caller | None, organization_id: str, record_id,
+def write(session: Session, caller: StaffCaller | None, organization_id: str, record_id,
           action: str, changes: dict | None = None, request_id: str | None = None,
           call_id: str | None = None) -> None:
     """One audit row. With ``call_id`` (a staff read, whose transaction is ``rerunnable``) the

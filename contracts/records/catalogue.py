@@ -1,13 +1,17 @@
-"""HTTP schemas of an agency's client types, warning indicators and groups (API.md "Staff:
-agency administration")."""
+"""What an agency defines for its records (API.md "Staff: agency administration"): client types
+(REC-4), warning indicators (REC-14) and groups with their members in bulk (REC-7)."""
+
+from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .records import Strict
+from ..common import Strict, UtcDateTime, page_of
 
 NAME = validate.Length(min=1, max=100)
-COLOUR = validate.Regexp(r"^#[0-9A-Fa-f]{6}$", error="a colour like #C0392B")
+DESCRIPTION = validate.Length(max=2000)
+COLOUR = validate.Regexp(r"^#[0-9A-Fa-f]{6}$(?!\n)", error="a colour like #C0392B")
 BULK_LIMIT = 10000
+BULK_OUTCOMES = ("added", "removed", "unchanged", "failed")
 
 
 class ClientTypeCreateSchema(Strict):
@@ -23,60 +27,52 @@ class ClientTypeSchema(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
     active = fields.Boolean(required=True)
-    created_at = fields.DateTime(required=True)
-
-
-class ClientTypePageSchema(Schema):
-    items = fields.List(fields.Nested(ClientTypeSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
+    created_at = UtcDateTime(required=True)
 
 
 class WarningIndicatorCreateSchema(Strict):
     name = fields.String(required=True, validate=NAME)
-    description = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Length(max=2000))
+    description = fields.String(load_default=None, allow_none=True, validate=DESCRIPTION)
     colour = fields.String(load_default=None, allow_none=True, validate=COLOUR)
 
 
 class WarningIndicatorPatchSchema(Strict):
     name = fields.String(validate=NAME)
-    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    description = fields.String(allow_none=True, validate=DESCRIPTION)
     colour = fields.String(allow_none=True, validate=COLOUR)
     active = fields.Boolean()
 
 
 class WarningIndicatorSchema(ClientTypeSchema):
-    description = fields.String(allow_none=True)
-    colour = fields.String(allow_none=True)
+    description = fields.String(required=True, allow_none=True)
+    colour = fields.String(required=True, allow_none=True)
 
 
-class WarningIndicatorPageSchema(Schema):
-    items = fields.List(fields.Nested(WarningIndicatorSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
+def _deletion(item: type[Schema]) -> type[Schema]:
+    """RPC reply of deleting a catalogue item: deleted, or deactivated (``item``) because
+    records use it; the gateway answers 204 or 200 with the item."""
+    return Schema.from_dict({
+        "deleted": fields.Boolean(required=True),
+        "item": fields.Nested(item, required=True, allow_none=True),
+    }, name=item.__name__.removesuffix("Schema") + "DeletionSchema")
 
 
 class GroupCreateSchema(Strict):
     name = fields.String(required=True, validate=NAME)
-    description = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Length(max=2000))
+    description = fields.String(load_default=None, allow_none=True, validate=DESCRIPTION)
 
 
 class GroupPatchSchema(Strict):
     name = fields.String(validate=NAME)
-    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    description = fields.String(allow_none=True, validate=DESCRIPTION)
 
 
 class GroupSchema(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
-    description = fields.String(allow_none=True)
+    description = fields.String(required=True, allow_none=True)
     member_count = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-
-
-class GroupPageSchema(Schema):
-    items = fields.List(fields.Nested(GroupSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
+    created_at = UtcDateTime(required=True)
 
 
 class BulkMembersBodySchema(Strict):
@@ -87,8 +83,7 @@ class BulkMembersBodySchema(Strict):
 
 class BulkResultSchema(Schema):
     record_id = fields.UUID(required=True)
-    outcome = fields.String(required=True, validate=validate.OneOf(
-        ("added", "removed", "unchanged", "failed")))
+    outcome = fields.String(required=True, validate=validate.OneOf(BULK_OUTCOMES))
     code = fields.String(allow_none=True, required=True, metadata={
         "description": "already_member, not_member or not_found; null when it changed"})
 
@@ -97,3 +92,10 @@ class BulkMembersSchema(Schema):
     added = fields.Integer(required=True)
     removed = fields.Integer(required=True)
     results = fields.List(fields.Nested(BulkResultSchema), required=True)
+
+
+ClientTypePageSchema = page_of(ClientTypeSchema)
+ClientTypeDeletionSchema = _deletion(ClientTypeSchema)
+WarningIndicatorPageSchema = page_of(WarningIndicatorSchema)
+WarningIndicatorDeletionSchema = _deletion(WarningIndicatorSchema)
+GroupPageSchema = page_of(GroupSchema)

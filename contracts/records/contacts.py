@@ -1,11 +1,13 @@
-"""HTTP schemas of agency contacts and their links to clients (REC-12)."""
+"""Agency contacts and their links to clients (REC-12)."""
+
+from __future__ import annotations
 
 import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .common import ListQuerySchema
-from .records import PhoneSchema, Strict
+from ..common import ListQuerySchema, Strict, UtcDateTime, page_of
+from .record import PhoneSchema
 
 NAME = validate.Length(min=1, max=200)
 # a character that is not white space, to Python's str.strip() (the service's test) and to an
@@ -45,6 +47,8 @@ class ContactCreateSchema(ContactPatchSchema):
         {"required": [name], "properties": {name: {"type": "string", "pattern": NOT_BLANK}}}
         for name in ("last_name", "organisation_name")]}
 
+    # the search came first and found nothing that fits: create it even though it looks like
+    # an existing contact (REC-12 "linked rather than created twice")
     confirm_new = fields.Boolean(load_default=False)
 
     @validates_schema
@@ -55,25 +59,20 @@ class ContactCreateSchema(ContactPatchSchema):
                                   "last_name")
 
 
-class ContactSchema(Schema):
-    id = fields.UUID(required=True)
-    first_name = fields.String(allow_none=True)
-    last_name = fields.String(allow_none=True)
-    organisation_name = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    phones = fields.List(fields.Nested(PhoneSchema))
-    address = fields.Nested(AddressSchema, allow_none=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-
-
 class ContactQuerySchema(ListQuerySchema):
     q = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
-class ContactPageSchema(Schema):
-    items = fields.List(fields.Nested(ContactSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
+class ContactSchema(Schema):
+    id = fields.UUID(required=True)
+    first_name = fields.String(required=True, allow_none=True)
+    last_name = fields.String(required=True, allow_none=True)
+    organisation_name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    phones = fields.List(fields.Nested(PhoneSchema), required=True)
+    address = fields.Nested(AddressSchema, required=True, allow_none=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
 def _contact_types(**options):
@@ -106,17 +105,17 @@ class LinkPatchSchema(Strict):
 class LinkSchema(Schema):
     record_id = fields.UUID(required=True)
     contact_id = fields.UUID(required=True)
-    contact_types = fields.List(fields.String(), required=True)
+    contact_types = fields.List(fields.String(validate=validate.OneOf(CONTACT_TYPES)),
+                                required=True)
     relationship = fields.String(required=True)
-    organisation_reference = fields.String(allow_none=True)
-    connection_role = fields.String(allow_none=True)
+    organisation_reference = fields.String(required=True, allow_none=True)
+    connection_role = fields.String(required=True, allow_none=True)
     billing_eligible = fields.Boolean(required=True)
     can_invite_as_connection = fields.Boolean(required=True)
     contact = fields.Nested(ContactSchema, required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
-class LinkListSchema(Schema):
-    items = fields.List(fields.Nested(LinkSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
+ContactPageSchema = page_of(ContactSchema)
+LinkPageSchema = page_of(LinkSchema)

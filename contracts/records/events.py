@@ -1,4 +1,4 @@
-"""The records service's contract: its RPC requests and replies, list pages and events."""
+"""The events the records service publishes on ``records.events`` (EVENTS.md)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,9 @@ from marshmallow import fields, validate
 
 from casework.events import declare
 
-from .common import EventData
+from ..common import EventData
+from .record import KINDS, PORTAL_STATUSES, STATUSES
 
-KINDS = ("client", "employee")
-STATUSES = ("prospect", "active", "inactive", "closed")
-PORTAL_STATUSES = ("enrollment_pending", "active", "banned")
-
-
-# --- events (records.events) ----------------------------------------------------------------
 
 class RecordCreatedData(EventData):
     record_id = fields.UUID(required=True)

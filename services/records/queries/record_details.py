@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from .models import record_images, record_notes
+from ..models import record_images, record_notes
 
 
 def notes(session: Session, organization_id: str, record_id: str) -> dict:
