@@ -63,10 +63,12 @@ def page_of(item: type[Schema]) -> type[Schema]:
     class per item schema, named after it (``RecordSchema`` -> ``RecordPageSchema``)."""
     if item not in _PAGES:
         name = item.__name__.removesuffix("Schema") + "PageSchema"
-        _PAGES[item] = Schema.from_dict({
+        page = Schema.from_dict({
             "items": fields.List(fields.Nested(item), required=True),
             "next_cursor": fields.String(allow_none=True, required=True),
         }, name=name)
+        page.__module__ = item.__module__  # the item's contract declares its page
+        _PAGES[item] = page
     return _PAGES[item]
 
 

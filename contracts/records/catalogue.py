@@ -51,10 +51,12 @@ class WarningIndicatorSchema(ClientTypeSchema):
 def _deletion(item: type[Schema]) -> type[Schema]:
     """RPC reply of deleting a catalogue item: deleted, or deactivated (``item``) because
     records use it; the gateway answers 204 or 200 with the item."""
-    return Schema.from_dict({
+    deletion = Schema.from_dict({
         "deleted": fields.Boolean(required=True),
         "item": fields.Nested(item, required=True, allow_none=True),
     }, name=item.__name__.removesuffix("Schema") + "DeletionSchema")
+    deletion.__module__ = __name__
+    return deletion
 
 
 class GroupCreateSchema(Strict):
