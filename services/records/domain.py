@@ -47,7 +47,7 @@ class Permission(StrEnum):
 
 # --- case numbers (REC-3) -------------------------------------------------------------------
 
-CASE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,49}$")
+CASE_NUMBER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/.]{0,49}")  # the whole number
 
 
 def generated_case_number(sequence: int) -> str:
@@ -57,7 +57,7 @@ def generated_case_number(sequence: int) -> str:
 
 def check_case_number(value: str) -> str:
     value = (value or "").strip()
-    if not CASE_NUMBER_PATTERN.match(value):
+    if not CASE_NUMBER_PATTERN.fullmatch(value):
         raise ValidationFailed(
             "case number is invalid",
             {"case_number": ["1 to 50 letters, digits, '-', '_', '/' or '.'"]},

@@ -21,6 +21,7 @@ from contracts.records import (
 
 from ..models import client_types, warning_indicators
 from ..queries import catalogue, repository
+from .common import one_dumper
 
 list_query = ListQuerySchema()
 
@@ -31,10 +32,7 @@ class Catalogue:
     def __init__(self, table, what: str, create_schema, patch_schema, out_schema):
         self.table, self.what = table, what
         self.create_schema, self.patch_schema = create_schema, patch_schema
-        self.dump_page = page_dumper(out_schema)
-
-    def out(self, row: dict) -> dict:
-        return self.dump_page((row,))[0]
+        self.dump_page, self.out = page_dumper(out_schema), one_dumper(out_schema)
 
     def list(self, db, caller, params) -> dict:
         caller = staff(caller)
