@@ -46,5 +46,3 @@ def update_settings(session: Session, organization_id: str, values: dict) -> dic
         .values(**values, updated_at=func.now()).returning(*SETTINGS_COLUMNS)
     ).mappings().first()
     return dict(row) if row else None
-
-

@@ -53,5 +53,3 @@ def login_candidate(session: Session, username: str) -> dict | None:
 def set_password_hash(session: Session, account_id: str, password_hash: str) -> None:
     session.execute(update(portal_accounts).where(portal_accounts.c.id == account_id)
                     .values(password_hash=password_hash))
-
-

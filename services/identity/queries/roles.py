@@ -76,5 +76,3 @@ def users_with_role(session: Session, organization_id: str, role_id: str) -> int
         .where(staff_users.c.organization_id == organization_id,
                staff_users.c.role_id == role_id)
     ).scalar_one()
-
-

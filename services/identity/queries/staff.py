@@ -11,7 +11,6 @@ from ..models import organizations, roles, staff_users
 
 USERS_WITH_ROLES = staff_users.join(roles, roles.c.id == staff_users.c.role_id)
 
-
 USER_COLUMNS = [
     staff_users.c.id, staff_users.c.organization_id, staff_users.c.email,
     staff_users.c.first_name, staff_users.c.last_name,
@@ -83,5 +82,3 @@ def login_candidate(session: Session, slug: str, email: str) -> dict | None:
 def set_password_hash(session: Session, user_id: str, password_hash: str) -> None:
     session.execute(update(staff_users).where(staff_users.c.id == user_id)
                     .values(password_hash=password_hash))
-
-

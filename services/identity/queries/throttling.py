@@ -55,5 +55,3 @@ def purge_failures(session: Session, now: datetime) -> int:
         login_failures.c.last_failure_at < forget_before,
         (login_failures.c.locked_until.is_(None)) | (login_failures.c.locked_until < now),
     )).rowcount
-
-

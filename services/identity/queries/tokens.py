@@ -69,5 +69,3 @@ def purge_tokens(session: Session, before: datetime) -> int:
     """Expired tokens are worthless; keep a day of them for investigation, then drop them."""
     return session.execute(delete(access_tokens).where(access_tokens.c.expires_at < before)
                            ).rowcount
-
-
