@@ -12,12 +12,17 @@ from datetime import UTC, datetime, timedelta
 
 from casework.config import settings
 from casework.errors import CaseworkError, InvalidCredentials, RateLimited, Unauthenticated
-from casework.events import isoformat
 from casework.rpc import rpc
 from casework.validation import load
+from contracts.identity import (
+    PortalLoginSchema,
+    StaffLoginSchema,
+    StaffTokenSchema,
+    TokenCallerSchema,
+    TokenSchema,
+)
 
-from . import credentials, repository
-from .domain import (
+from ..domain import (
     ThrottlePolicy,
     account_key,
     address_key,
@@ -25,10 +30,16 @@ from .domain import (
     new_token,
     normalise_email,
     retry_after,
+    user_view,
 )
-from .passwords import hash_password, needs_rehash, verify_password
-from .schemas import portal_login_schema, staff_login_schema, user_schema
+from ..passwords import hash_password, needs_rehash, verify_password
+from ..queries import portal, staff, throttling, tokens
 
+STAFF_LOGIN = StaffLoginSchema()
+PORTAL_LOGIN = PortalLoginSchema()
+STAFF_TOKEN = StaffTokenSchema()
+TOKEN = TokenSchema()
+TOKEN_CALLER = TokenCallerSchema()
 STAFF_MISMATCH = "the organisation, e-mail or password is not right"
 PORTAL_MISMATCH = "the username or password is not right"
 
@@ -49,49 +60,48 @@ class AccessEntrypoints:
         """``{organization: slug, email, password}`` -> a staff token and the user. Rerunnable:
         the reply holds the token, which is never stored in clear (a redelivered login issues
         another, and the first one, never delivered, is never used)."""
-        data = load(staff_login_schema, payload)
+        data = load(STAFF_LOGIN, payload)
         slug, email = data["organization"].strip().lower(), normalise_email(data["email"])
         keys = [("account", account_key("staff", slug, email)), ("address", address_key(address))]
         with self.db.transaction(rerunnable=True) as uow:
             self._refuse_when_locked(uow.session, keys)
-            user = credentials.staff_login_candidate(uow.session, slug, email)
+            user = staff.login_candidate(uow.session, slug, email)
         self._check_password(user, data["password"], keys, STAFF_MISMATCH)
         rehash = hash_password(data["password"]) if needs_rehash(user["password_hash"]) else None
         token, digest = new_token()
         expires_at = now() + timedelta(seconds=settings().token_ttl_seconds)
         with self.db.transaction(rerunnable=True) as uow:
-            credentials.clear_failures(uow.session, *keys[0])
+            throttling.clear_failures(uow.session, *keys[0])
             if rehash:
-                credentials.set_staff_password_hash(uow.session, user["id"], rehash)
-            credentials.insert_token(uow.session, digest=digest, kind="staff",
-                                    expires_at=expires_at, organization_id=user["organization_id"],
-                                    user_id=user["id"])
-            profile = repository.get_user(uow.session, user["organization_id"], user["id"])
-        return {"access_token": token, "token_type": "Bearer",
-                "expires_at": isoformat(expires_at), "user": user_schema.dump(profile)}
+                staff.set_password_hash(uow.session, user["id"], rehash)
+            tokens.insert_token(uow.session, digest=digest, kind="staff", expires_at=expires_at,
+                                organization_id=user["organization_id"], user_id=user["id"])
+            profile = staff.get_user(uow.session, user["organization_id"], user["id"])
+        return STAFF_TOKEN.dump({"access_token": token, "token_type": "Bearer",
+                                 "expires_at": expires_at, "user": user_view(profile)})
 
     @rpc(expected_exceptions=CaseworkError)
     def portal_login(self, payload, address=None):
         """``{username, password}`` -> a portal token."""
-        data = load(portal_login_schema, payload)
+        data = load(PORTAL_LOGIN, payload)
         username = normalise_email(data["username"])
         keys = [("account", account_key("portal", username)), ("address", address_key(address))]
         with self.db.transaction(rerunnable=True) as uow:
             self._refuse_when_locked(uow.session, keys)
-            account = credentials.portal_login_candidate(uow.session, username)
+            account = portal.login_candidate(uow.session, username)
         self._check_password(account, data["password"], keys, PORTAL_MISMATCH)
         rehash = (hash_password(data["password"]) if needs_rehash(account["password_hash"])
                   else None)
         token, digest = new_token()
         expires_at = now() + timedelta(seconds=settings().token_ttl_seconds)
         with self.db.transaction(rerunnable=True) as uow:
-            credentials.clear_failures(uow.session, *keys[0])
+            throttling.clear_failures(uow.session, *keys[0])
             if rehash:
-                credentials.set_portal_password_hash(uow.session, account["id"], rehash)
-            credentials.insert_token(uow.session, digest=digest, kind="portal",
-                                    expires_at=expires_at, account_id=account["id"])
-        return {"access_token": token, "token_type": "Bearer",
-                "expires_at": isoformat(expires_at)}
+                portal.set_password_hash(uow.session, account["id"], rehash)
+            tokens.insert_token(uow.session, digest=digest, kind="portal", expires_at=expires_at,
+                                account_id=account["id"])
+        return TOKEN.dump({"access_token": token, "token_type": "Bearer",
+                           "expires_at": expires_at})
 
     @rpc(expected_exceptions=CaseworkError)
     def authenticate(self, token_digest):
@@ -99,12 +109,11 @@ class AccessEntrypoints:
         the token itself over the bus). ``expires_at`` bounds how long the gateway may cache it."""
         if not is_digest(token_digest):
             raise Unauthenticated("invalid or expired token")
-        with self.db.transaction(rerunnable=True) as uow:
-            caller = credentials.token_caller(uow.session, token_digest, now())
+        with self.db.read() as session:
+            caller = tokens.token_caller(session, token_digest, now())
         if caller is None:
             raise Unauthenticated("invalid or expired token")
-        caller["expires_at"] = isoformat(caller["expires_at"])
-        return caller
+        return TOKEN_CALLER.dump(caller)
 
     @rpc(expected_exceptions=CaseworkError)
     def revoke_token(self, token_digest):
@@ -112,13 +121,13 @@ class AccessEntrypoints:
         if not is_digest(token_digest):
             raise Unauthenticated("invalid or expired token")
         with self.db.transaction() as uow:
-            revoked = credentials.revoke_token(uow.session, token_digest, now())
+            revoked = tokens.revoke_token(uow.session, token_digest, now())
         if not revoked:
             raise Unauthenticated("invalid or expired token")
 
     def _refuse_when_locked(self, session, keys) -> None:
         moment = now()
-        until = credentials.locked_until(session, keys, moment)
+        until = throttling.locked_until(session, keys, moment)
         if until is not None:
             raise RateLimited("too many failed logins; try again later",
                               extra={"retry_after": retry_after(until, moment)})
@@ -130,5 +139,5 @@ class AccessEntrypoints:
         policy, moment = throttle_policy(), now()
         with self.db.transaction() as uow:
             for scope, key in keys:
-                credentials.record_failure(uow.session, scope, key, moment, policy)
+                throttling.record_failure(uow.session, scope, key, moment, policy)
         raise InvalidCredentials(detail)
