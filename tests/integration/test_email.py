@@ -280,3 +280,50 @@ def test_an_active_portal_account_is_welcomed_without_its_password(
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM notifications.emails WHERE key = :k"),
                             {"k": f"portal_welcome:{account['account_id']}"}).scalar() == 1
+
+
+def test_casework_run_starts_a_mail_catcher_and_casework_mail_shows_what_it_caught(
+        start_services, platform_config, engine, tmp_path):
+    """``casework run``'s own step (``start_mail_catcher``), with no SMTP host: the catcher
+    runs, the services are pointed at it, and a new user reads the invitation and its link."""
+    from casework.cli import start_mail_catcher
+
+    assert start_mail_catcher({"CASEWORK_SMTP_HOST": "smtp.example.org"}) == (
+        None, {"CASEWORK_SMTP_HOST": "smtp.example.org"})
+    port = free_port()
+    environ = {**os.environ, "CASEWORK_MAIL_CATCHER_PORT": str(port),
+               "CASEWORK_MAIL_CATCHER_DIR": str(tmp_path / "caught"),
+               "CASEWORK_SMTP_PASSWORD": "not-for-the-catcher"}
+    environ.pop("CASEWORK_SMTP_HOST", None)
+    process, env = start_mail_catcher(environ)
+    try:
+        assert (env["CASEWORK_SMTP_HOST"], env["CASEWORK_SMTP_PORT"]) == ("127.0.0.1", str(port))
+        assert "CASEWORK_SMTP_PASSWORD" not in env
+        with nameko.config.patch({"SMTP": smtp_config(
+                int(env["CASEWORK_SMTP_PORT"]), host=env["CASEWORK_SMTP_HOST"],
+                security=env["CASEWORK_SMTP_SECURITY"])}):
+            start_services("notifications")
+            queued = send(invitation(to="newcomer@example.org"))
+            wait_for(lambda: email_row(engine, queued["email_id"])["status"] == "sent",
+                     timeout=10)
+
+        def mail(*args):
+            return subprocess.run([sys.executable, "-m", "casework.cli", "mail", *args],
+                                  cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+        listed = mail("list")
+        assert listed.returncode == 0, listed.stderr
+        [line] = listed.stdout.splitlines()
+        assert line.startswith("1\t") and "newcomer@example.org" in line
+        assert "Hope Street invites you to your client portal" in line
+        shown = mail("show", "1")
+        assert shown.returncode == 0, shown.stderr
+        assert "http://127.0.0.1:8000/portal/invitations/tok3n-abc" in shown.stdout
+        assert "Subject: Hope Street invites you to your client portal" in shown.stdout
+        assert '<a href="http://127.0.0.1:8000/portal/invitations/tok3n-abc">' in mail(
+            "show", "1", "--html").stdout
+        missing = mail("show", "2")
+        assert missing.returncode == 1 and "no caught e-mail 2" in missing.stderr
+    finally:
+        process.terminate()
+        process.wait(10)
