@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -327,3 +328,63 @@ def test_casework_run_starts_a_mail_catcher_and_casework_mail_shows_what_it_caug
     finally:
         process.terminate()
         process.wait(10)
+
+
+def publish(amqp_uri: str, name: str, data: dict, organization_id=None, occurred_at=None):
+    from kombu import Connection
+    from nameko.standalone.events import get_event_exchange
+
+    from casework.events import envelope
+
+    event = envelope("identity", name, data, organization_id=organization_id)
+    if occurred_at:
+        event["occurred_at"] = occurred_at
+    exchange = get_event_exchange("identity")
+    with Connection(amqp_uri) as conn:
+        conn.Producer().publish(event, exchange=exchange, routing_key=name, serializer="json",
+                                declare=[exchange])
+    return event
+
+
+def test_the_welcome_of_an_account_made_through_an_agency_is_in_its_words_and_name(
+        notifications, mail_server, platform_config, engine):
+    """An agency's own welcome text and sender name; the newest settings win even when an older
+    event arrives last; an inactive account gets no welcome (NOT-4)."""
+    amqp, agency = platform_config["AMQP_URI"], str(uuid.uuid4())
+    publish(amqp, "organization_created", {"organization_id": agency, "name": "Hope & Co",
+                                           "slug": "hope-co"}, agency,
+            "2026-11-30T08:00:00Z")
+    settings = {"organization_id": agency, "name": "Hope & Co"}
+    publish(amqp, "organization_mail_settings_updated", {
+        **settings, "sender_name": "Hope Welcome Desk",
+        "welcome_template": "Dear {{first_name}},\n\nwelcome to {{ organization_name }}!"},
+        agency, "2026-11-30T09:00:00Z")
+    publish(amqp, "organization_mail_settings_updated", {  # older: it must not win
+        **settings, "sender_name": "Old Name", "welcome_template": None},
+        agency, "2026-11-30T08:30:00Z")
+
+    def settled():
+        with engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT sender_name, changed_at FROM notifications.organizations WHERE id = :i"),
+                {"i": agency}).first()
+    wait_for(lambda: (row := settled()) and row.changed_at.hour == 9)
+    time.sleep(0.3)  # the older event has had its chance to arrive too
+    assert settled().sender_name == "Hope Welcome Desk"
+
+    inactive, active = uuid.uuid4(), uuid.uuid4()
+    for account, email, is_active in ((inactive, "idle@example.org", False),
+                                      (active, "wanda@example.org", True)):
+        publish(amqp, "portal_account_created", {
+            "account_id": str(account), "global_record_id": str(uuid.uuid4()),
+            "username": email, "first_name": "<Wanda>", "active": is_active}, agency)
+    [mail] = mail_server.wait_for(1)
+    assert mail.rcpt_tos == ["wanda@example.org"]
+    assert mail.message["From"].addresses[0].display_name == "Hope Welcome Desk"
+    assert mail.text.strip() == "Dear <Wanda>,\n\nwelcome to Hope & Co!"
+    assert "<p>Dear &lt;Wanda&gt;,</p>" in mail.html and "Hope &amp; Co!" in mail.html
+    with engine.connect() as conn:
+        keys = set(conn.execute(text("SELECT key FROM notifications.emails WHERE key IN "
+                                     "(:a, :b)"), {"a": f"portal_welcome:{inactive}",
+                                                   "b": f"portal_welcome:{active}"}).scalars())
+    assert keys == {f"portal_welcome:{active}"}
