@@ -312,12 +312,11 @@ class OrganizationMailSettingsData(EventData):
 
 class PortalAccountCreatedData(PortalAccountSchema):
     """``portal_account_created``: the account made, with what its welcome e-mail needs
-    (NOT-4: only an active account is welcomed). Events published before ``first_name`` and
-    ``active`` carry neither (no welcome then)."""
+    (notifications; NOT-4: only an active account is welcomed). Every emit must give
+    ``first_name`` and ``active``."""
 
-    first_name = fields.String(load_default=None, allow_none=True,
-                               validate=validate.Length(max=200))
-    active = fields.Boolean(load_default=False)
+    first_name = fields.String(required=True, validate=validate.Length(max=200))
+    active = fields.Boolean(required=True)
 
 
 declare("identity", "organization_created", OrganizationCreatedData())

@@ -16,6 +16,7 @@ import html
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from contracts.notifications import EMAIL_TEMPLATES
 
@@ -139,11 +140,25 @@ def text_to_html(text: str, values: dict[str, str]) -> str:
         for p in paragraphs if p)
 
 
+def shown(name: str, value: str) -> str:
+    """A value as the reader sees it: a moment (``*_at``, ISO 8601 with its offset) reads
+    ``3 December 2026, 10:00 UTC``; anything else as given."""
+    if name.endswith("_at"):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)
+            return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+    return value
+
+
 def render(template: str, context: dict[str, str], agency: Agency | None) -> Rendered:
     """The e-mail of ``template`` for ``context``, in the agency's name and words."""
     check_context(template, context)
     default = TEMPLATES[template]
-    values = dict(context)
+    values = {name: shown(name, value) for name, value in context.items()}
     if agency is not None:
         values.setdefault("organization_name", agency.name)
     sender = (agency.sender_name or agency.name) if agency is not None else PLATFORM_NAME

@@ -41,5 +41,5 @@ class IdentityEntrypoints:
             "key": f"portal_welcome:{data['account_id']}",
             "organization_id": event.get("organization_id"),
             "to": data["username"], "template": "portal_welcome",
-            "context": {"first_name": data["first_name"] or "there"}})
+            "context": {"first_name": data["first_name"]}})
         self.mail_sender.wake()

@@ -88,3 +88,15 @@ def test_a_5xx_or_the_last_attempt_ends_an_email_a_4xx_or_no_answer_does_not():
     assert after_failure(1, 12, permanent=True) == "dead"
     assert after_failure(11, 12, permanent=False) == "failed"
     assert after_failure(12, 12, permanent=False) == "dead"
+
+
+@pytest.mark.parametrize("given, seen", [
+    ("2026-12-03T10:00:00+00:00", "3 December 2026, 10:00 UTC"),
+    ("2026-12-03T11:30:00+01:00", "3 December 2026, 10:30 UTC"),
+    ("2026-12-03T10:00:00Z", "3 December 2026, 10:00 UTC"),
+    ("tomorrow at noon", "tomorrow at noon"),
+    ("2026-12-03T10:00:00", "2026-12-03T10:00:00"),  # no offset: not guessed
+])
+def test_a_moment_reads_as_a_date_and_time_in_utc(given, seen):
+    rendered = render("invitation", {**INVITATION, "expires_at": given}, None)
+    assert f"expires at {seen}" in rendered.text
