@@ -5,13 +5,18 @@
   casework run                         migrate, then run every service and the gateway
                                        (Ctrl-C stops them all)
   casework dead-letters list           events that failed and were put aside, in every service
+  casework dead-letters show SERVICE ID
+                                       one dead letter in full (reason, payload, raw bytes)
   casework dead-letters replay SERVICE ID
                                        publish a dead-lettered event again (handlers are idempotent)
+  casework events schema [TYPE]        the JSON Schema of every declared event (or of one type,
+                                       e.g. records.record_created)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -139,11 +144,29 @@ def _dead_letters(dl, args) -> int:
             print(f"{row['service']}\t{row['id']}\t{row['created_at']:%Y-%m-%d %H:%M:%S}\t"
                   f"{row['exchange']}/{row['routing_key']}\t{row['handler']}\t"
                   f"{'replayed ' + str(row['replayed_at']) if row['replayed_at'] else 'pending'}"
-                  f"\t{row['reason'][:120]}")
+                  f"\t{row['reason'][:120]}"
+                  + (f"\traw {preview(row['raw_body'])}" if row["raw_body"] is not None else ""))
+        return 0
+    if args.action == "show":
+        row = dl.show(args.service, args.id)
+        for key, value in row.items():
+            if key == "raw_body":
+                value = preview(value, limit=None)
+            elif key == "payload":
+                value = json.dumps(value, sort_keys=True)
+            print(f"{key}: {value}")
         return 0
     dl.replay(args.service, args.id)
     print(f"replayed {args.service} dead letter {args.id}")
     return 0
+
+
+def preview(raw: bytes | None, limit: int | None = 80) -> str:
+    """Raw bytes as Python writes a bytes literal (every byte visible), cut at ``limit``."""
+    if raw is None:
+        return "None"
+    text = repr(bytes(raw))
+    return text if limit is None or len(text) <= limit else text[:limit] + "..."
 
 
 def main(argv=None) -> int:
@@ -159,6 +182,9 @@ def main(argv=None) -> int:
     dl_p = sub.add_parser("dead-letters")
     dl_sub = dl_p.add_subparsers(dest="action", required=True)
     dl_sub.add_parser("list")
+    show_p = dl_sub.add_parser("show")
+    show_p.add_argument("service")
+    show_p.add_argument("id", type=int)
     replay_p = dl_sub.add_parser("replay")
     replay_p.add_argument("service")
     replay_p.add_argument("id", type=int)

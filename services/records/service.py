@@ -6,6 +6,7 @@ database and the RPC client of the scheduling service (asked before a delete, RE
 from __future__ import annotations
 
 from casework.db import Database
+from casework.messaging import UnroutedExternalEvents
 from casework.rpc import ServiceClient
 from casework.service import CaseworkService
 
@@ -30,7 +31,8 @@ NAME_SIMILARITY = "0.33"
 
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
-                     ContactEntrypoints, InboundEntrypoints, CaseworkService):
+                     ContactEntrypoints, InboundEntrypoints, UnroutedExternalEvents,
+                     CaseworkService):
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,
