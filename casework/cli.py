@@ -17,11 +17,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
+
+
+def quiet_library_warnings() -> None:
+    """An operator's command prints what the platform says, not what its libraries say about
+    their own future: eventlet's deprecation banner (a ``Warning``, printed when nameko first
+    imports it) and DeprecationWarnings of the libraries (argparse, kombu, ...). Installed before
+    anything imports them, in every process the CLI starts (``casework run`` runs its services
+    through this same entry)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+
 
 SERVICE_CLASSES = {
     "identity": "services.identity.service:IdentityService",
@@ -45,9 +58,6 @@ def serve(name: str) -> None:
     from eventlet.event import Event
 
     eventlet.monkey_patch()
-    import warnings
-
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
     import nameko
     from nameko.runners import ServiceRunner
 
@@ -125,6 +135,8 @@ def run_all(instances: dict[str, int] | None = None) -> int:
 
 
 def dead_letters(args) -> int:
+    from sqlalchemy.exc import OperationalError
+
     from casework import dead_letters as dl
     from casework.errors import CaseworkError
 
@@ -132,6 +144,10 @@ def dead_letters(args) -> int:
         return _dead_letters(dl, args)
     except CaseworkError as exc:  # an unknown service or id: say so, no traceback
         print(f"casework: {exc.detail}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:  # no database (yet): one line, not a traceback
+        print(f"casework: the database cannot be reached ({str(exc.orig).strip()});"
+              " is it running, and migrated (casework migrate)?", file=sys.stderr)
         return 1
 
 
@@ -169,7 +185,23 @@ def preview(raw: bytes | None, limit: int | None = 80) -> str:
     return text if limit is None or len(text) <= limit else text[:limit] + "..."
 
 
+def events(args) -> int:
+    from casework import event_schemas
+
+    if args.type is None:
+        schema = event_schemas.document()
+    else:
+        schema = event_schemas.schema_of(args.type)
+        if schema is None:
+            print(f"casework: no declared event {args.type!r}; declared: "
+                  f"{', '.join(event_schemas.types())}", file=sys.stderr)
+            return 1
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
 def main(argv=None) -> int:
+    quiet_library_warnings()
     parser = argparse.ArgumentParser(prog="casework", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +220,10 @@ def main(argv=None) -> int:
     replay_p = dl_sub.add_parser("replay")
     replay_p.add_argument("service")
     replay_p.add_argument("id", type=int)
+    events_p = sub.add_parser("events")
+    events_sub = events_p.add_subparsers(dest="action", required=True)
+    schema_p = events_sub.add_parser("schema", help="JSON Schema (draft 2020-12) of the events")
+    schema_p.add_argument("type", nargs="?", help="one event type, e.g. records.record_created")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -206,9 +242,10 @@ def main(argv=None) -> int:
             name, _, count = item.partition("=")
             scale[name] = int(count)
         return run_all(scale)
+    if args.command == "events":
+        return events(args)
     return dead_letters(args)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     sys.exit(main())
