@@ -40,6 +40,7 @@ from casework.events import (
 
 log = logging.getLogger(__name__)
 
+
 def raw_body(message) -> bytes:
     body = message.body
     return body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
@@ -87,8 +88,8 @@ class PutsAside:
             try:
                 self._database().dead_letter_message(row)
             except Exception as exc:  # the database is down: keep the message for later
-                log.warning("a message that is not an event could not be dead-lettered (%r);"
-                            " it goes back to its queue", exc, extra={"handler": self.method_name})
+                log.warning("a message could not be dead-lettered (%r); it goes back to its"
+                            " queue", exc, extra={"handler": self.method_name})
                 time.sleep(UNAVAILABLE_PAUSE)
                 self._settle(message.requeue, message)
                 return
@@ -113,10 +114,13 @@ class PutsAside:
         named = [d for d in providers if d.attr_name == "db"]
         return (named or providers)[0]
 
-    def inspected(self, message, body=None):
-        """``(payload, None)`` for an event envelope, else ``(what decoded, why not)``."""
-        if isinstance(body, dict) and envelope_errors(body) is None:
-            return body, None
+    @staticmethod
+    def inspected(message, body=None):
+        """``(payload, None)`` for an event envelope, else ``(what decoded, why not)``. What
+        kombu decoded as JSON is judged as it is; what it left as text or bytes (another
+        content type), or could not decode (``body`` None), is judged by its bytes."""
+        if body is not None and not isinstance(body, str | bytes):
+            return body, envelope_errors(body)
         return inspect_body(raw_body(message))
 
 
