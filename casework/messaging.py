@@ -22,7 +22,10 @@ import time
 from functools import wraps
 
 from amqp.exceptions import ConnectionError as AmqpConnectionError
-from kombu import Queue
+from amqp.exceptions import PreconditionFailed
+from kombu import Connection, Queue
+from nameko import config
+from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.messaging import Consumer
 
@@ -58,6 +61,30 @@ def inspect_body(raw: bytes) -> tuple[object, str | None]:
     except ValueError as exc:
         return None, f"body is not JSON: {exc}"
     return value, envelope_errors(value)
+
+
+def ensure_event_exchange(amqp_uri: str, source: str) -> None:
+    """Declare ``<source>.events`` as ``event_exchange`` says, with its alternate exchange and
+    that exchange's durable queue (for ``external``), before a consumer binds to it. An exchange
+    declared by an earlier version without the alternate exchange is declared again (RabbitMQ
+    refuses other arguments for an existing exchange); the bindings it loses come back as each
+    consumer declares its queue, and what is published meanwhile goes to ``<source>.unrouted``,
+    where it is kept."""
+    exchange = event_exchange(source)
+    if not exchange.arguments:
+        return
+    with Connection(amqp_uri, ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                    login_method=config.get(LOGIN_METHOD_CONFIG_KEY)) as connection:
+        Queue(unrouted_exchange_name(source), exchange=unrouted_exchange(source),
+              durable=True)(connection.default_channel).declare()
+        try:
+            exchange(connection.channel()).declare()
+        except PreconditionFailed as exc:
+            log.warning("%s.events was declared without its alternate exchange (%s); declaring"
+                        " it again", source, exc)
+            channel = connection.channel()
+            exchange(channel).delete()
+            exchange(channel).declare()
 
 
 def _storable(payload) -> dict:
@@ -143,6 +170,10 @@ class ReliableEventHandler(PutsAside, EventHandler):
                            auto_delete=self.queue.auto_delete, exclusive=self.queue.exclusive)
         self.consumer.queues = [self.queue]
         self.consumer.on_decode_error = self.handle_undecodable
+
+    def start(self):
+        ensure_event_exchange(self.amqp_uri, self.source_service)
+        super().start()
 
     def handle_message(self, body, message):
         payload, reason = self.inspected(message, body)
@@ -230,6 +261,10 @@ class UnroutedEventHandler(PutsAside, Consumer):
         self.queue = Queue(name, exchange=unrouted_exchange(self.source), durable=True)
         super().setup()
         self.consumer.on_decode_error = lambda message, exc: self.handle_message(None, message)
+
+    def start(self):
+        ensure_event_exchange(self.amqp_uri, self.source)
+        super().start()
 
     def handle_message(self, body, message):
         if self.consumer.should_stop:

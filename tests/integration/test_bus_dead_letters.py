@@ -150,3 +150,24 @@ def test_an_envelope_under_another_content_type_is_applied(start_services, platf
                                      " WHERE record_id = ANY(:r)"),
                                 {"r": record_ids}).scalar_one() == 2
     assert wait_for(applied, timeout=20)
+
+
+def test_an_external_exchange_declared_before_the_alternate_exchange_is_declared_again(
+        start_services, platform_config, engine):
+    """A broker where an earlier version declared external.events without arguments: the
+    records service declares it again at start instead of failing (PRECONDITION_FAILED)."""
+    from nameko.standalone.events import get_event_exchange
+
+    amqp = platform_config["AMQP_URI"]
+    with Connection(amqp) as conn:
+        old = get_event_exchange("external")
+        assert not old.arguments
+        old(conn.default_channel).declare()
+    start_services("records")
+    unrouted = json.dumps(envelope("external", "client_left", {}, organization_id=None)).encode()
+    not_json = f"{{not json {uuid.uuid4()}".encode()
+    publish_raw(amqp, "external", "client_left", unrouted)
+    publish_raw(amqp, "external", "client_enrolled", not_json)
+    assert dead_letter(engine, "records", unrouted)["reason"] == \
+        "no service consumes external.events client_left"
+    assert dead_letter(engine, "records", not_json)["handler"] == "on_client_enrolled"
