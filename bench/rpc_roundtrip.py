@@ -74,8 +74,8 @@ def main() -> None:
     container = ServiceContainer(RoundTrip)
     container.start()
     try:
-        caller = {"organization_id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()),
-                  "permissions": []}
+        caller = {"kind": "staff", "organization_id": str(uuid.uuid4()),
+                  "user_id": str(uuid.uuid4()), "permissions": []}
         with ClusterRpcClient() as client:  # set-up only: its calls are not measured
             deadline = time.monotonic() + 30
             while True:

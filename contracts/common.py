@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, fields, pre_load, validate
 
 from casework.fields import UtcDateTime
 
@@ -41,10 +41,18 @@ class ListQuerySchema(Schema):
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     # (a callable default: a query parameter is never null, so the document must not say so)
-    cursor = fields.String(load_default=lambda: None, allow_none=True,
+    cursor = fields.String(load_default=lambda: None,
                            validate=[validate.Length(max=500), CURSOR], metadata={
                                "description": "the next_cursor of the previous page, unchanged "
                                               "(opaque); absent or empty for the first page"})
+
+    @pre_load
+    def _null_is_absent(self, data, **kwargs):
+        """What the gateway loaded and forwards holds null for a parameter left out: the
+        service, loading it again, takes that null as absent (no query string holds one)."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
 
 _PAGES: dict[type, type] = {}
@@ -55,10 +63,12 @@ def page_of(item: type[Schema]) -> type[Schema]:
     class per item schema, named after it (``RecordSchema`` -> ``RecordPageSchema``)."""
     if item not in _PAGES:
         name = item.__name__.removesuffix("Schema") + "PageSchema"
-        _PAGES[item] = Schema.from_dict({
+        page = Schema.from_dict({
             "items": fields.List(fields.Nested(item), required=True),
             "next_cursor": fields.String(allow_none=True, required=True),
         }, name=name)
+        page.__module__ = item.__module__  # the item's contract declares its page
+        _PAGES[item] = page
     return _PAGES[item]
 
 

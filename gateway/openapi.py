@@ -8,8 +8,9 @@ from functools import lru_cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from contracts.common import ProblemSchema
+
 from .routing import ROUTES, Route
-from .schemas.common import ProblemSchema
 
 ERRORS_BY_AUDIENCE = {
     "staff": (401, 403, 404, 503),

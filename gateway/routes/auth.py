@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from casework.errors import Unauthenticated
+from contracts.identity import PortalLoginSchema, StaffLoginSchema, StaffTokenSchema, TokenSchema
 
 from ..auth import bearer_token, client_address
 from ..routing import route
-from ..schemas.identity import (
-    PortalLoginSchema,
-    StaffLoginSchema,
-    StaffTokenSchema,
-    TokenSchema,
-)
 
 
 class AuthRoutes:
@@ -22,16 +17,14 @@ class AuthRoutes:
         """A staff token for one agency. Unknown users and wrong passwords get the same 401
         ``invalid_credentials``; repeated failures per account and per address get 429
         ``rate_limited`` with ``Retry-After``."""
-        return self.rpc.identity.staff_login(call.request.get_json(),
-                                             client_address(call.request))
+        return self.rpc.identity.staff_login(body, client_address(call.request))
 
     @route("POST", "/api/v1/auth/portal/login", audience="public", body=PortalLoginSchema(),
            responses={200: TokenSchema}, tag="authentication",
            errors=(401, 429))
     def portal_login(self, call, body):
         """A portal (client) token; throttled like staff login."""
-        return self.rpc.identity.portal_login(call.request.get_json(),
-                                              client_address(call.request))
+        return self.rpc.identity.portal_login(body, client_address(call.request))
 
     @route("POST", "/api/v1/auth/logout", audience="public", responses={204: None},
            tag="authentication", errors=(401,))

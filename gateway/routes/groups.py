@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from ..routing import route
-from ..schemas.common import ListQuerySchema
-from ..schemas.records_admin import (
+from contracts.common import ListQuerySchema
+from contracts.records import (
     BulkMembersBodySchema,
     BulkMembersSchema,
     GroupCreateSchema,
@@ -13,7 +12,8 @@ from ..schemas.records_admin import (
     GroupPatchSchema,
     GroupSchema,
 )
-from .rpc_payloads import json_of, plain
+
+from ..routing import route
 
 GROUPS = "/api/v1/staff/groups"
 
@@ -23,19 +23,19 @@ class GroupRoutes:
            responses={200: GroupPageSchema}, tag="groups")
     def list_groups(self, call, query):
         """The agency's groups with their member counts."""
-        return self.rpc.records.list_groups(call.caller, plain(query))
+        return self.rpc.records.list_groups(call.caller, query)
 
     @route("POST", GROUPS, audience="staff", permission="manage_groups",
            body=GroupCreateSchema(), responses={201: GroupSchema}, errors=(409,), tag="groups")
     def create_group(self, call, body):
         """Define a group; 409 ``duplicate_name``."""
-        return 201, self.rpc.records.create_group(call.caller, json_of(call))
+        return 201, self.rpc.records.create_group(call.caller, body)
 
     @route("PATCH", f"{GROUPS}/<group_id>", audience="staff", permission="manage_groups",
            body=GroupPatchSchema(), responses={200: GroupSchema}, errors=(409,), tag="groups")
     def update_group(self, call, group_id, body):
         """Rename or describe a group."""
-        return self.rpc.records.update_group(call.caller, group_id, json_of(call))
+        return self.rpc.records.update_group(call.caller, group_id, body)
 
     @route("DELETE", f"{GROUPS}/<group_id>", audience="staff", permission="manage_groups",
            responses={204: None}, tag="groups")
@@ -50,4 +50,4 @@ class GroupRoutes:
     def bulk_group_members(self, call, group_id, body):
         """Add and remove many records at once (up to 10,000 each), with a result per record:
         added/removed, unchanged (already_member, not_member) or failed (not_found)."""
-        return self.rpc.records.bulk_group_members(call.caller, group_id, json_of(call))
+        return self.rpc.records.bulk_group_members(call.caller, group_id, body)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contracts.identity import OrganizationCreatedSchema, OrganizationCreateSchema
+
 from ..routing import route
-from ..schemas.identity import OrganizationCreatedSchema, OrganizationCreateSchema
 
 
 class OperatorRoutes:
@@ -13,4 +14,4 @@ class OperatorRoutes:
     def create_organization(self, call, body):
         """Create an agency with its starting roles and its first administrator (409
         ``duplicate_slug`` when the slug is taken)."""
-        return 201, self.rpc.identity.create_organization(call.caller, call.request.get_json())
+        return 201, self.rpc.identity.create_organization(call.caller, body)

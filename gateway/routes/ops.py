@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response
 from casework.config import settings
 from casework.errors import CaseworkError
 from casework.migrations import SERVICES
+from contracts.common import HealthSchema, ReadySchema
 
 from .. import metrics, openapi
 from ..routing import respond, route
-from ..schemas.common import HealthSchema, ReadySchema
 
 READY_TIMEOUT = 2.0
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contracts.identity import PortalProfileSchema
+
 from ..routing import route
-from ..schemas.identity import PortalProfileSchema
 
 
 class PortalIdentityRoutes:

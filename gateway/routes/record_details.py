@@ -7,17 +7,17 @@ import base64
 
 from werkzeug.wrappers import Response
 
-from ..routing import route
-from ..schemas.common import ListQuerySchema
-from ..schemas.records import (
-    AuditPageSchema,
+from contracts.common import ListQuerySchema
+from contracts.records import (
+    AuditEntryPageSchema,
     ImageInfoSchema,
     NotesBodySchema,
     NotesSchema,
     RecordViewSchema,
-    StatusHistoryPageSchema,
+    StatusChangePageSchema,
 )
-from .rpc_payloads import json_of, plain
+
+from ..routing import route
 
 RECORD = "/api/v1/staff/records/<record_id>"
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "application/octet-stream")
@@ -40,10 +40,10 @@ class RecordDetailRoutes:
         return self.rpc.records.restore_record(call.caller, record_id)
 
     @route("GET", f"{RECORD}/status-history", audience="staff", query=ListQuerySchema(),
-           responses={200: StatusHistoryPageSchema}, tag="records")
+           responses={200: StatusChangePageSchema}, tag="records")
     def record_status_history(self, call, record_id, query):
         """Every status change of the record with who and when, newest first (REC-5)."""
-        return self.rpc.records.status_history(call.caller, record_id, plain(query))
+        return self.rpc.records.status_history(call.caller, record_id, query)
 
     @route("PUT", f"{RECORD}/image", audience="staff", raw_body=IMAGE_TYPES,
            max_body_bytes=MAX_IMAGE_BYTES, responses={200: ImageInfoSchema},
@@ -74,10 +74,10 @@ class RecordDetailRoutes:
            responses={200: NotesSchema}, tag="records")
     def save_record_notes(self, call, record_id, body):
         """Replace the staff-only notes (REC-13)."""
-        return self.rpc.records.save_notes(call.caller, record_id, json_of(call))
+        return self.rpc.records.save_notes(call.caller, record_id, body)
 
     @route("GET", f"{RECORD}/audit", audience="staff", permission="view_audit",
-           query=ListQuerySchema(), responses={200: AuditPageSchema}, tag="records")
+           query=ListQuerySchema(), responses={200: AuditEntryPageSchema}, tag="records")
     def record_audit_trail(self, call, record_id, query):
         """Who read and changed the record, when, and what changed (REC-15; ``view_audit``)."""
-        return self.rpc.records.audit_trail(call.caller, record_id, plain(query))
+        return self.rpc.records.audit_trail(call.caller, record_id, query)

@@ -1,6 +1,8 @@
 """The identity routes of API.md are in the route table and the OpenAPI document, with the
 statuses they answer."""
 
+import re
+
 import gateway.service  # noqa: F401  (registers every route)
 from gateway import openapi
 from gateway.routing import ROUTES
@@ -40,3 +42,77 @@ def test_the_openapi_document_shows_login_throttling_and_bearer_security():
     assert users["security"] == [{"bearer": []}]
     assert {"201", "401", "403", "409", "422"} <= set(users["responses"])
     assert "password" not in str(paths["/api/v1/staff/users/{user_id}"]["get"]["responses"])
+
+
+def _contract_of(schema: type) -> str:
+    """The module that declares a schema (a list page: the module of its item schema)."""
+    items = schema._declared_fields.get("items")
+    if schema.__name__.endswith("PageSchema") and items is not None:
+        return _contract_of(items.inner.nested)
+    return schema.__module__
+
+
+def test_identity_routes_validate_and_answer_with_the_contract_classes():
+    """No gateway copy of identity's schemas: bodies, queries and replies are the contract's."""
+    routes = [r for r in ROUTES if (r.method, r.openapi_path) in API_MD]
+    assert len(routes) == len(API_MD)
+    checked = 0
+    for route in routes:
+        schemas = [type(s) for s in (route.body, route.query) if s is not None]
+        schemas += [s if isinstance(s, type) else type(s) for s in route.responses.values()
+                    if s is not None]
+        for schema in schemas:
+            assert _contract_of(schema) in ("contracts.identity", "contracts.common"), (
+                route.path, schema)
+            checked += 1
+    assert checked >= 20
+
+
+# openapi-python-client's names for the values of a string enum (default settings): the value in
+# capitals, every character but letters, digits and ". _-" dropped, then snake case; a value not
+# starting with a letter is VALUE_<index>. Two values with one name break the generated client
+# (the generator refuses the document, or one value silently replaces the other).
+def _words(value: str) -> list[str]:
+    if any(c.isupper() for c in value):
+        value = " ".join(re.split("([A-Z]?[a-z]+)", value))
+    return re.findall(r"[^. _-]+", value)
+
+
+def _enum_names(values: list) -> list[str]:
+    names = []
+    for index, value in enumerate(values):
+        key = value.upper() if value and value[0].isalpha() else f"VALUE_{index}"
+        kept = "".join(c for c in key if c.isidentifier() or c.isdecimal() or c in ". _-")
+        names.append("_".join(_words(kept)).upper())
+    return names
+
+
+def _string_enums(node, where="#"):
+    if isinstance(node, dict):
+        if isinstance(node.get("enum"), list) and node.get("type") == "string":
+            yield where, [v for v in node["enum"] if v is not None]
+        for key, value in node.items():
+            yield from _string_enums(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _string_enums(value, f"{where}/{index}")
+
+
+def test_every_enum_of_the_document_names_its_values_apart_in_a_generated_client():
+    document = openapi.document()
+    enums = dict(_string_enums(document))
+    assert enums, "the document has enums (permissions, portal features, ...)"
+    for where, values in enums.items():
+        names = _enum_names(values)
+        assert all(name.isidentifier() or name[:1].isdigit() for name in names), (where, names)
+        assert len(set(names)) == len(names), (where, sorted(
+            v for v, n in zip(values, names, strict=True) if names.count(n) > 1))
+
+
+def test_the_time_zone_rule_is_described_not_listed():
+    schemas = openapi.document()["components"]["schemas"]
+    for schema in ("OrganizationCreate", "SettingsUpdate"):
+        zone = schemas[schema]["properties"]["timezone"]
+        assert "enum" not in zone and "IANA" in zone["description"], zone
+    # what a listed enum of this machine's tz database would do to a generated client
+    assert _enum_names(["GMT+0", "GMT-0", "GMT0"]) == ["GMT0", "GMT_0", "GMT0"]

@@ -5,18 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from casework.errors import (
-    LastAdministrator,
-    PermissionDenied,
-    RoleInUse,
-    RoleProtected,
-    ValidationFailed,
-)
+from casework.errors import LastAdministrator, RoleInUse, RoleProtected, ValidationFailed
 
 
 class Permission(StrEnum):
@@ -47,82 +41,10 @@ STARTING_ROLES = (
 
 PORTAL_FEATURES = ("profile_editing", "availability", "sessions", "messages", "requests")
 
-PASSWORD_MIN_LENGTH = 12
-PASSWORD_MAX_LENGTH = 1024  # long passphrases are welcome; this only bounds the work per login
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-
-
-@dataclass(frozen=True)
-class StaffCaller:
-    """A staff member acting inside one agency, as the gateway authenticated them (ID-1)."""
-
-    organization_id: str
-    user_id: str
-    permissions: frozenset[str]
-    request_id: str | None = None
-
-    @classmethod
-    def from_rpc(cls, caller) -> StaffCaller:
-        if not isinstance(caller, dict) or caller.get("kind") != "staff" or not (
-                caller.get("organization_id") and caller.get("user_id")):
-            raise PermissionDenied("a staff caller inside an agency is required")
-        return cls(str(caller["organization_id"]), str(caller["user_id"]),
-                   frozenset(caller.get("permissions") or ()), caller.get("request_id"))
-
-    def can(self, permission: Permission) -> bool:
-        return Permission.AGENCY_ADMIN in self.permissions or permission in self.permissions
-
-    def require(self, permission: Permission) -> None:
-        if not self.can(permission):
-            raise PermissionDenied(f"this needs the {permission.value} permission")
-
-
-@dataclass(frozen=True)
-class PortalCaller:
-    account_id: str
-    global_record_id: str
-    request_id: str | None = None
-
-    @classmethod
-    def from_rpc(cls, caller) -> PortalCaller:
-        if not isinstance(caller, dict) or caller.get("kind") != "portal" or not (
-                caller.get("account_id") and caller.get("global_record_id")):
-            raise PermissionDenied("a portal caller is required")
-        return cls(str(caller["account_id"]), str(caller["global_record_id"]),
-                   caller.get("request_id"))
-
-
-def require_operator(caller) -> None:
-    if not isinstance(caller, dict) or caller.get("kind") != "operator":
-        raise PermissionDenied("only the platform operator may do this")
-
-
-def check_password(password: str, field: str = "password") -> str:
-    """S2: at least 12 characters, long ones allowed, no composition rules (NIST SP 800-63B)."""
-    if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH:
-        raise ValidationFailed("the password is too short",
-                               {field: [f"at least {PASSWORD_MIN_LENGTH} characters"]})
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValidationFailed("the password is too long",
-                               {field: [f"at most {PASSWORD_MAX_LENGTH} characters"]})
-    return password
-
-
-def check_slug(slug: str) -> str:
-    if not SLUG_PATTERN.match(slug or ""):
-        raise ValidationFailed("the slug is invalid", {"slug": [
-            "1 to 63 lower-case letters, digits or '-', not starting or ending with '-'"]})
-    return slug
-
-
-def check_timezone(name: str, field: str = "timezone") -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationFailed("unknown time zone", {field: ["an IANA time zone such as "
-                                                             "Europe/London"]}) from None
-    return name
+def portal_features(chosen) -> list[str]:
+    """The chosen portal features, in the canonical order."""
+    return [f for f in PORTAL_FEATURES if f in set(chosen)]
 
 
 def check_permissions(permissions) -> list[str]:
@@ -156,8 +78,22 @@ def check_administrators_remain(active_administrators: int) -> None:
                                 "make someone else an administrator first")
 
 
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
 def display_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}".strip()
+
+
+def user_view(user: dict) -> dict:
+    """A staff user as the API shows them: with the display name."""
+    return {**user, "name": display_name(user["first_name"], user["last_name"])}
+
+
+def role_view(role: dict, users: int) -> dict:
+    """A role as the API shows it: whether it is one of the starting roles, how many have it."""
+    return {**role, "builtin": role["builtin"] is not None, "users": users}
 
 
 def normalise_email(email: str) -> str:

@@ -1,4 +1,6 @@
-"""Entrypoints of the notifications service."""
+"""The notifications service. Like every service, this class only composes: its entrypoints
+will live in ``entrypoints/`` (one mixin per area), its rules in ``domain.py`` and its SQL in
+``queries/``."""
 
 from casework.db import Database
 from casework.service import CaseworkService

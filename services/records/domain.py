@@ -1,17 +1,18 @@
-"""Rules of the client record, free of I/O (no nameko, SQLAlchemy or marshmallow here)."""
+"""Rules of records, their contacts and images, free of I/O (no nameko, SQLAlchemy or marshmallow
+here)."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from casework.errors import (
     NoClientAccount,
-    PermissionDenied,
+    PayloadTooLarge,
     RecordHasFinancialLinks,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 
@@ -44,37 +45,9 @@ class Permission(StrEnum):
     MANAGE_GROUPS = "manage_groups"
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking, as the gateway authenticated them. Every query is scoped by its agency."""
-
-    organization_id: str
-    user_id: str | None
-    permissions: frozenset[str]
-    request_id: str | None = None
-
-    @classmethod
-    def from_rpc(cls, caller: dict) -> Caller:
-        if not isinstance(caller, dict) or not caller.get("organization_id"):
-            raise PermissionDenied("a staff caller inside an agency is required")
-        return cls(
-            organization_id=str(caller["organization_id"]),
-            user_id=caller.get("user_id"),
-            permissions=frozenset(caller.get("permissions") or ()),
-            request_id=caller.get("request_id"),
-        )
-
-    def can(self, permission: Permission) -> bool:
-        return Permission.AGENCY_ADMIN in self.permissions or permission in self.permissions
-
-    def require(self, permission: Permission) -> None:
-        if not self.can(permission):
-            raise PermissionDenied(f"this needs the {permission.value} permission")
-
-
 # --- case numbers (REC-3) -------------------------------------------------------------------
 
-CASE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,49}$")
+CASE_NUMBER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/.]{0,49}")  # the whole number
 
 
 def generated_case_number(sequence: int) -> str:
@@ -84,7 +57,7 @@ def generated_case_number(sequence: int) -> str:
 
 def check_case_number(value: str) -> str:
     value = (value or "").strip()
-    if not CASE_NUMBER_PATTERN.match(value):
+    if not CASE_NUMBER_PATTERN.fullmatch(value):
         raise ValidationFailed(
             "case number is invalid",
             {"case_number": ["1 to 50 letters, digits, '-', '_', '/' or '.'"]},
@@ -240,3 +213,108 @@ def check_bulk(add: list[str], remove: list[str]) -> tuple[list[str], list[str]]
         raise ValidationFailed("a record cannot be both added and removed", {
             "remove": [f"{i} is also in add" for i in sorted(both)]})
     return add, remove
+
+
+# --- contacts and their links (REC-12) -----------------------------------------------------
+
+class ContactType(StrEnum):
+    GENERAL = "general"
+    EMERGENCY = "emergency"
+    NEXT_OF_KIN = "next_of_kin"
+    GUARDIAN = "guardian"
+    PROFESSIONAL = "professional"
+    # the contact's address becomes mandatory: it serves as an additional address of the client
+    ADDITIONAL_ADDRESS = "additional_address"
+    # the contact may be chosen as the billing contact of the client's funding
+    FINANCE_BILLING = "finance_billing"
+
+
+def has_address(address: dict | None) -> bool:
+    return bool(address and (address.get("line1") or "").strip())
+
+
+def check_contact(contact: dict) -> None:
+    if not ((contact.get("last_name") or "").strip()
+            or (contact.get("organisation_name") or "").strip()):
+        raise ValidationFailed("a contact needs a name", {
+            "last_name": ["a last name or an organisation name is required"]})
+
+
+def check_link(contact_types: list[str], address: dict | None) -> None:
+    if ContactType.ADDITIONAL_ADDRESS in contact_types and not has_address(address):
+        raise ValidationFailed("an additional-address contact needs an address", {
+            "contact_types": ["additional_address needs the contact's address: add it to the "
+                              "contact first"]})
+
+
+def check_address_kept(address: dict | None, linked_as_additional_address: int) -> None:
+    """A contact that is some client's additional address cannot lose its address."""
+    if linked_as_additional_address and not has_address(address):
+        raise ValidationFailed("the contact's address is in use", {
+            "address": [f"required: the contact is an additional address of "
+                        f"{linked_as_additional_address} client(s)"]})
+
+
+def contact_search_text(contact: dict) -> str:
+    phones = ["".join(ch for ch in p.get("number", "") if ch.isdigit())
+              for p in contact.get("phones") or []]
+    parts = [contact.get("first_name"), contact.get("last_name"),
+             contact.get("organisation_name"), contact.get("email"), *phones]
+    return " ".join(p.strip().lower() for p in parts if p and p.strip())
+
+
+def link_facts(link: dict) -> dict:
+    """What a link makes possible, so clients need not re-derive the rules."""
+    types = link.get("contact_types") or []
+    return {
+        "billing_eligible": ContactType.FINANCE_BILLING in types,
+        # inviting a contact to become a connection (a system user) needs a connection role
+        # and somewhere to send the invitation
+        "can_invite_as_connection": bool(link.get("connection_role")
+                                         and link.get("contact", {}).get("email")),
+    }
+
+
+# --- images (REC-2) -------------------------------------------------------------------------
+# What an upload is, decided by its bytes, never by its name or the content type it claims.
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# What a client may declare: one of the accepted types, or "I don't know" (the bytes decide).
+DECLARABLE_IMAGE_TYPES = (*IMAGE_TYPES, "application/octet-stream")
+IMAGE_PATH = "/api/v1/staff/records/{}/image"  # where the gateway serves a record's image
+
+
+def image_url(record_id) -> str:
+    return IMAGE_PATH.format(record_id)
+
+
+def sniff(data: bytes) -> str | None:
+    """The image type of ``data`` by its magic bytes, or None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def check_image(data: bytes, declared: str | None) -> str:
+    """The content type to store and serve, or the typed refusal (413, 415)."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise PayloadTooLarge(f"an image may be at most {MAX_IMAGE_BYTES // (1024 * 1024)} MiB; "
+                              f"this one is {len(data)} bytes")
+    declared = (declared or "").split(";")[0].strip().lower()
+    if declared and declared not in DECLARABLE_IMAGE_TYPES:
+        raise UnsupportedMediaType(
+            f"{declared} is not accepted; send a JPEG, PNG, GIF or WebP image")
+    if not data:
+        raise UnsupportedMediaType("the body is empty; send a JPEG, PNG, GIF or WebP image")
+    detected = sniff(data)
+    if detected is None:
+        raise UnsupportedMediaType(
+            "the content is not a JPEG, PNG, GIF or WebP image (checked by its bytes)")
+    return detected

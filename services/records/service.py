@@ -1,7 +1,9 @@
 """The records service: organisation records (clients and employees) and everything on them.
 
-Entrypoints live in one mixin per area (``entrypoints/``); this class composes them with the
-database and the RPC client of the scheduling service (asked before a delete, REC-9)."""
+Entrypoints live in one mixin per area (``entrypoints/``): they read the caller
+(``casework.callers``), load requests and dump replies with the contract (``contracts.records``),
+apply the rules of ``domain.py`` and run the SQL of ``queries/``. This class composes them with
+the database and the RPC client of the scheduling service (asked before a delete, REC-9)."""
 
 from __future__ import annotations
 

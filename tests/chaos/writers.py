@@ -39,8 +39,9 @@ class RecordsUnitOfWork:
         self.service = worker_factory(RecordsService, db=Db(provider, None))
 
     def create(self, organization_id: str, last_name: str) -> dict:
-        caller = {"kind": "staff", "organization_id": organization_id, "user_id": None,
-                  "permissions": ["agency_admin"], "request_id": None}
+        caller = {"kind": "staff", "organization_id": organization_id,
+                  "user_id": str(uuid.uuid4()), "permissions": ["agency_admin"],
+                  "request_id": None}
         return self.service.create_record(caller, {"first_name": "Uow", "last_name": last_name})
 
     def create_many(self, organization_id: str, count: int, prefix: str,

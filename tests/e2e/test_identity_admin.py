@@ -1,6 +1,8 @@
 """Agency administration through the gateway: staff users, roles, settings, own profile (ID-1,
 ID-2, NOT-6), and the identity events other services build on."""
 
+import base64
+import json
 import uuid
 
 import requests
@@ -320,3 +322,23 @@ def test_lists_are_paged_with_limit_and_cursor(gateway_url, staff):
     assert len(seen) == len(set(seen)) == 5
     assert admin.get(api(gateway_url, "users"), params={"cursor": "bogus"}).status_code == 422
     assert admin.get(api(gateway_url, "roles"), params={"limit": 501}).status_code == 422
+
+
+def test_identity_lists_refuse_a_cursor_they_never_gave_with_422(gateway_url, staff):
+    """One cursor codec (casework.cursors): a well-formed cursor whose position is beyond a
+    bigint, a boolean or of another kind is a 422 about the cursor, on every identity list."""
+    admin = staff()
+    for _ in range(2):
+        assert new_user(admin, gateway_url).status_code == 201
+    for path in ("users", "roles"):
+        first = admin.get(api(gateway_url, path), params={"limit": 1}).json()
+        assert first["next_cursor"]  # a cursor identity gave works
+        second = admin.get(api(gateway_url, path), params={"limit": 1,
+                                                            "cursor": first["next_cursor"]})
+        assert second.status_code == 200 and second.json()["items"] != first["items"]
+        for forged in ({"o": 2 ** 63}, {"o": True}, {"o": -1}, {"b": 1}):
+            cursor = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()
+            answer = admin.get(api(gateway_url, path), params={"cursor": cursor})
+            assert answer.status_code == 422, (path, forged, answer.text)
+            assert answer.json()["code"] == "validation_error"
+            assert answer.json()["errors"] == {"cursor": ["not a cursor we gave"]}

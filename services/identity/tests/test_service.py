@@ -2,6 +2,9 @@
 who calls before touching the database, so a wrong caller from anywhere cannot cross agencies or
 administer one (ID-1, ID-2, QUALITY S1 "enforced in each service")."""
 
+import base64
+import json
+
 import pytest
 from nameko.testing.services import worker_factory
 
@@ -15,6 +18,11 @@ USER = "6a4b1f5e-0000-4000-8000-000000000002"
 def caller(kind="staff", permissions=()):
     return {"kind": kind, "organization_id": ORG, "user_id": USER,
             "permissions": list(permissions), "request_id": "r"}
+
+
+def nothing_read(service):
+    service.db.transaction.assert_not_called()
+    service.db.read.assert_not_called()
 
 
 ADMIN_CALLS = [
@@ -32,14 +40,14 @@ def test_id2_administration_needs_agency_admin_in_the_service_too(method, args):
                 caller(kind="portal", permissions=["agency_admin"]), {"kind": "operator"}, None):
         with pytest.raises(PermissionDenied):
             getattr(service, method)(who, *args)
-    service.db.transaction.assert_not_called()
+    nothing_read(service)
 
 
 def test_only_the_operator_creates_agencies():
     service = worker_factory(IdentityService)
     with pytest.raises(PermissionDenied):
         service.create_organization(caller(permissions=["agency_admin"]), {})
-    service.db.transaction.assert_not_called()
+    nothing_read(service)
 
 
 def test_s1_a_malformed_id_is_the_same_404_as_an_unknown_one():
@@ -48,7 +56,7 @@ def test_s1_a_malformed_id_is_the_same_404_as_an_unknown_one():
         service.get_user(caller(permissions=["agency_admin"]), "not-a-uuid")
     with pytest.raises(NotFound, match="role not found"):
         service.delete_role(caller(permissions=["agency_admin"]), "../roles")
-    service.db.transaction.assert_not_called()
+    nothing_read(service)
 
 
 def test_s3_token_checks_take_a_sha256_digest_only():
@@ -58,7 +66,7 @@ def test_s3_token_checks_take_a_sha256_digest_only():
             service.authenticate(value)
         with pytest.raises(Unauthenticated):
             service.revoke_token(value)
-    service.db.transaction.assert_not_called()
+    nothing_read(service)
 
 
 def test_login_validates_its_payload_before_anything_else():
@@ -66,4 +74,20 @@ def test_login_validates_its_payload_before_anything_else():
     with pytest.raises(ValidationFailed) as refused:
         service.staff_login({"organization": "x", "password": ""}, "127.0.0.1")
     assert set(refused.value.errors) == {"email", "password"}
-    service.db.transaction.assert_not_called()
+    nothing_read(service)
+
+
+def cursor(position) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+
+
+@pytest.mark.parametrize("method", ["list_users", "list_roles"])
+def test_a_cursor_identity_never_gave_is_refused_before_any_read(method):
+    """casework.cursors: beyond a bigint, a boolean, negative, or another kind of position."""
+    service = worker_factory(IdentityService)
+    for forged in ({"o": 2 ** 63}, {"o": True}, {"o": -1}, {"b": 1}, {"o": "1"}):
+        with pytest.raises(ValidationFailed) as refused:
+            getattr(service, method)(caller(permissions=["agency_admin"]),
+                                     {"cursor": cursor(forged)})
+        assert refused.value.errors == {"cursor": ["not a cursor we gave"]}
+    nothing_read(service)

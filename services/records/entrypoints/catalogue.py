@@ -4,22 +4,26 @@ them (to choose one), agency administrators define them."""
 from __future__ import annotations
 
 from casework import cursors
+from casework.callers import administrator, known_id, staff
+from casework.dumping import page_dumper
 from casework.errors import CaseworkError, NotFound
 from casework.rpc import rpc
 from casework.validation import load
-
-from .. import catalogue, domain, repository
-from ..models import client_types, warning_indicators
-from ..schemas import page_schema
-from ..schemas_admin import (
-    ClientTypeInSchema,
+from contracts.common import ListQuerySchema
+from contracts.records import (
+    ClientTypeCreateSchema,
     ClientTypePatchSchema,
     ClientTypeSchema,
-    WarningIndicatorInSchema,
+    WarningIndicatorCreateSchema,
     WarningIndicatorPatchSchema,
     WarningIndicatorSchema,
 )
-from .common import known_id, staff_call
+
+from ..models import client_types, warning_indicators
+from ..queries import catalogue, repository
+from .common import one_dumper
+
+list_query = ListQuerySchema()
 
 
 class Catalogue:
@@ -28,29 +32,28 @@ class Catalogue:
     def __init__(self, table, what: str, create_schema, patch_schema, out_schema):
         self.table, self.what = table, what
         self.create_schema, self.patch_schema = create_schema, patch_schema
-        self.out = out_schema
+        self.dump_page, self.out = page_dumper(out_schema), one_dumper(out_schema)
 
     def list(self, db, caller, params) -> dict:
-        caller, _ = staff_call(caller)
-        page = load(page_schema, params)
+        caller = staff(caller)
+        page = load(list_query, params)
         offset = cursors.offset(page["cursor"])
-        with db.transaction() as uow:
-            rows = catalogue.list_items(uow.session, self.table, caller.organization_id,
+        with db.read() as session:
+            rows = catalogue.list_items(session, self.table, caller.organization_id,
                                         offset=offset, limit=page["limit"])
-        more = len(rows) > page["limit"]
-        return {"items": self.out.dump(rows[:page["limit"]], many=True),
-                "next_cursor": cursors.encode({"o": offset + page["limit"]}) if more else None}
+        items, next_cursor = cursors.offset_page(rows, offset, page["limit"])
+        return {"items": self.dump_page(items), "next_cursor": next_cursor}
 
     def create(self, db, caller, payload) -> dict:
-        caller = _administrator(caller)
+        caller = administrator(caller)
         data = load(self.create_schema, payload)
         with db.transaction() as uow:
             row = catalogue.create(uow.session, self.table, caller.organization_id,
                                    {**data, "id": repository.new_id()})
-        return self.out.dump(row)
+        return self.out(row)
 
     def update(self, db, caller, item_id, payload) -> dict:
-        caller = _administrator(caller)
+        caller = administrator(caller)
         item_id = known_id(item_id, self.what)
         data = load(self.patch_schema, payload)
         with db.transaction() as uow:
@@ -59,13 +62,13 @@ class Catalogue:
                    catalogue.get(uow.session, self.table, caller.organization_id, item_id))
         if row is None:
             raise NotFound(f"{self.what} not found")
-        return self.out.dump(row)
+        return self.out(row)
 
     def delete(self, db, caller, item_id) -> dict:
         """An unused item is deleted. One that records use is deactivated instead: those
         records keep it (nothing orphaned), nobody can choose it any more, and an
         administrator can reactivate it with PATCH."""
-        caller = _administrator(caller)
+        caller = administrator(caller)
         item_id = known_id(item_id, self.what)
         org = caller.organization_id
         with db.transaction() as uow:
@@ -73,21 +76,15 @@ class Catalogue:
                 raise NotFound(f"{self.what} not found")
             if catalogue.in_use(uow.session, self.table, org, item_id):
                 row = catalogue.change(uow.session, self.table, org, item_id, {"active": False})
-                return {"deleted": False, "item": self.out.dump(row)}
+                return {"deleted": False, "item": self.out(row)}
             catalogue.remove(uow.session, self.table, org, item_id)
         return {"deleted": True, "item": None}
 
 
-def _administrator(caller) -> domain.Caller:
-    caller, _ = staff_call(caller)
-    caller.require(domain.Permission.AGENCY_ADMIN)
-    return caller
-
-
-CLIENT_TYPES = Catalogue(client_types, "client type", ClientTypeInSchema(),
+CLIENT_TYPES = Catalogue(client_types, "client type", ClientTypeCreateSchema(),
                          ClientTypePatchSchema(), ClientTypeSchema())
 WARNING_INDICATORS = Catalogue(warning_indicators, "warning indicator",
-                               WarningIndicatorInSchema(), WarningIndicatorPatchSchema(),
+                               WarningIndicatorCreateSchema(), WarningIndicatorPatchSchema(),
                                WarningIndicatorSchema())
 
 

@@ -4,6 +4,8 @@ relationship, an organisation reference and a connection role. Unlinking keeps t
 from __future__ import annotations
 
 from casework import cursors
+from casework.callers import known_id, staff
+from casework.dumping import page_dumper
 from casework.errors import (
     CaseworkError,
     Conflict,
@@ -13,21 +15,25 @@ from casework.errors import (
 )
 from casework.rpc import rpc
 from casework.validation import load
-
-from .. import audit, contact_rules, contacts, repository
-from ..schemas_contacts import (
-    ContactFields,
-    ContactInSchema,
+from contracts.records import (
+    ContactCreateSchema,
+    ContactPatchSchema,
     ContactQuerySchema,
     ContactSchema,
-    LinkInSchema,
+    LinkCreateSchema,
     LinkPatchSchema,
     LinkSchema,
 )
-from .common import known_id, request_id, require_record, staff_call
 
-contact_schema = ContactSchema()
-link_schema = LinkSchema()
+from .. import domain
+from ..queries import audit, contacts, repository
+from .common import one_dumper, request_id, require_record
+
+contact_query, create_schema, patch_schema = (ContactQuerySchema(), ContactCreateSchema(),
+                                              ContactPatchSchema())
+link_schema, link_patch_schema = LinkCreateSchema(), LinkPatchSchema()
+dump_contacts, dump_contact = page_dumper(ContactSchema()), one_dumper(ContactSchema())
+dump_links = page_dumper(LinkSchema())
 NEW_CONTACT = {"first_name": None, "last_name": None, "organisation_name": None, "email": None,
                "phones": [], "address": None}
 LINK_FIELDS = ("contact_types", "relationship", "organisation_reference", "connection_role")
@@ -44,8 +50,8 @@ def _summary(contact: dict) -> dict:
     return summary
 
 
-def _link_out(link: dict) -> dict:
-    return link_schema.dump({**link, **contact_rules.link_facts(link)})
+def _links_out(links: list[dict]) -> list[dict]:
+    return dump_links([{**link, **domain.link_facts(link)} for link in links])
 
 
 def _one_link(session, org: str, record_id: str, contact_id: str) -> dict:
@@ -60,27 +66,26 @@ class ContactEntrypoints:
     def search_contacts(self, caller, params):
         """The search that comes first, so that an existing contact is linked rather than
         created twice: partial or misspelt name, organisation, e-mail or phone."""
-        caller, _ = staff_call(caller)
-        query = load(ContactQuerySchema(), params)
+        caller = staff(caller)
+        query = load(contact_query, params)
         offset = cursors.offset(query["cursor"])
         q = " ".join((query["q"] or "").lower().split()) or None
-        with self.db.transaction() as uow:
-            rows = contacts.search(uow.session, caller.organization_id, q, offset=offset,
+        with self.db.read() as session:
+            rows = contacts.search(session, caller.organization_id, q, offset=offset,
                                    limit=query["limit"])
-        more = len(rows) > query["limit"]
-        return {"items": contact_schema.dump(rows[:query["limit"]], many=True),
-                "next_cursor": cursors.encode({"o": offset + query["limit"]}) if more else None}
+        items, next_cursor = cursors.offset_page(rows, offset, query["limit"])
+        return {"items": dump_contacts(items), "next_cursor": next_cursor}
 
     @rpc(expected_exceptions=CaseworkError)
     def create_contact(self, caller, payload):
         """A contact with the same e-mail or a very similar name is refused (409
         ``possible_duplicate_contact``, listing them) unless ``confirm_new`` is true."""
-        caller, _ = staff_call(caller)
-        data = load(ContactInSchema(), payload)
+        caller = staff(caller)
+        data = load(create_schema, payload)
         confirm_new = data.pop("confirm_new")
         contact = {**NEW_CONTACT, **data}
-        contact_rules.check_contact(contact)
-        text = contact_rules.contact_search_text(contact)
+        domain.check_contact(contact)
+        text = domain.contact_search_text(contact)
         with self.db.transaction() as uow:
             if not confirm_new:
                 similar = contacts.likely_duplicates(uow.session, caller.organization_id,
@@ -93,52 +98,50 @@ class ContactEntrypoints:
             row = contacts.create(uow.session, caller.organization_id, {
                 **contact, "id": repository.new_id(), "search_text": text,
                 "created_by": caller.user_id})
-        return contact_schema.dump(row)
+        return dump_contact(row)
 
     @rpc(expected_exceptions=CaseworkError)
     def get_contact(self, caller, contact_id):
-        caller, _ = staff_call(caller)
-        contact_id = known_id(contact_id, "contact")
-        with self.db.transaction() as uow:
-            row = contacts.get(uow.session, caller.organization_id, contact_id)
+        caller, contact_id = staff(caller), known_id(contact_id, "contact")
+        with self.db.read() as session:
+            row = contacts.get(session, caller.organization_id, contact_id)
         if row is None:
             raise NotFound("contact not found")
-        return contact_schema.dump(row)
+        return dump_contact(row)
 
     @rpc(expected_exceptions=CaseworkError)
     def update_contact(self, caller, contact_id, payload):
-        caller, _ = staff_call(caller)
-        contact_id = known_id(contact_id, "contact")
-        data = load(ContactFields(), payload)
+        caller, contact_id = staff(caller), known_id(contact_id, "contact")
+        data = load(patch_schema, payload)
         org = caller.organization_id
         with self.db.transaction() as uow:
             row = contacts.get(uow.session, org, contact_id, lock=True)
             if row is None:
                 raise NotFound("contact not found")
             merged = {**row, **data}
-            contact_rules.check_contact(merged)
+            domain.check_contact(merged)
             if "address" in data:
-                contact_rules.check_address_kept(
+                domain.check_address_kept(
                     data["address"], contacts.additional_address_links(uow.session, org,
                                                                        contact_id))
             row = contacts.change(uow.session, org, contact_id, {
-                **data, "search_text": contact_rules.contact_search_text(merged)})
-        return contact_schema.dump(row)
+                **data, "search_text": domain.contact_search_text(merged)})
+        return dump_contact(row)
 
     @rpc(expected_exceptions=CaseworkError)
     def record_contacts(self, caller, record_id):
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id)
             found = contacts.links(uow.session, caller.organization_id, record_id)
             audit.write(uow.session, caller, caller.organization_id, record_id,
                         "contacts_read", request_id=request_id(caller, uow), call_id=uow.call_id)
-        return {"items": [_link_out(link) for link in found], "next_cursor": None}
+        return {"items": _links_out(found), "next_cursor": None}
 
     @rpc(expected_exceptions=CaseworkError)
     def link_contact(self, caller, record_id, payload):
-        caller, record_id = staff_call(caller, record_id)
-        data = load(LinkInSchema(), payload)
+        caller, record_id = staff(caller), known_id(record_id)
+        data = load(link_schema, payload)
         contact_id = str(data.pop("contact_id"))
         data["contact_types"] = list(dict.fromkeys(data["contact_types"]))
         org = caller.organization_id
@@ -148,7 +151,7 @@ class ContactEntrypoints:
             if contact is None:
                 raise ValidationFailed("unknown contact", {"contact_id": [
                     "not a contact of this agency"]})
-            contact_rules.check_link(data["contact_types"], contact["address"])
+            domain.check_link(data["contact_types"], contact["address"])
             if contacts.links(uow.session, org, record_id, contact_id):
                 raise Conflict("this contact is linked to the record already; change the link")
             contacts.link(uow.session, org, {**data, "record_id": record_id,
@@ -157,13 +160,13 @@ class ContactEntrypoints:
             audit.write(uow.session, caller, org, record_id, "contact_linked", {
                 "contacts": {"old": None, "new": {"contact_id": contact_id, **data}}},
                 request_id(caller, uow))
-            return _link_out(_one_link(uow.session, org, record_id, contact_id))
+            return _links_out([_one_link(uow.session, org, record_id, contact_id)])[0]
 
     @rpc(expected_exceptions=CaseworkError)
     def update_contact_link(self, caller, record_id, contact_id, payload):
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         contact_id = known_id(contact_id, "contact")
-        data = load(LinkPatchSchema(), payload)
+        data = load(link_patch_schema, payload)
         if "contact_types" in data:
             data["contact_types"] = list(dict.fromkeys(data["contact_types"]))
         org = caller.organization_id
@@ -171,7 +174,7 @@ class ContactEntrypoints:
             require_record(uow.session, caller, record_id)
             contacts.get(uow.session, org, contact_id, lock=True)
             before = _one_link(uow.session, org, record_id, contact_id)
-            contact_rules.check_link(data.get("contact_types", before["contact_types"]),
+            domain.check_link(data.get("contact_types", before["contact_types"]),
                                      before["contact"]["address"])
             changed = {k: {"old": before[k], "new": v} for k, v in data.items()
                        if before[k] != v}
@@ -180,12 +183,12 @@ class ContactEntrypoints:
                 audit.write(uow.session, caller, org, record_id, "contact_link_changed",
                             {"contacts": {"contact_id": contact_id, **changed}},
                             request_id(caller, uow))
-            return _link_out(_one_link(uow.session, org, record_id, contact_id))
+            return _links_out([_one_link(uow.session, org, record_id, contact_id)])[0]
 
     @rpc(expected_exceptions=CaseworkError)
     def unlink_contact(self, caller, record_id, contact_id):
         """The contact stays in the agency's contacts (REC-12)."""
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         contact_id = known_id(contact_id, "contact")
         org = caller.organization_id
         with self.db.transaction() as uow:

@@ -10,21 +10,37 @@ import eventlet
 from sqlalchemy import func
 
 from casework import cursors
-from casework.errors import CaseworkError, Conflict, NotFound, ServiceUnavailable
+from casework.callers import known_id, staff
+from casework.dumping import page_dumper
+from casework.errors import (
+    CaseworkError,
+    Conflict,
+    NotFound,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from casework.rpc import rpc
 from casework.validation import load
-
-from .. import audit, domain, images, record_details, repository
-from ..schemas import (
+from contracts.common import ListQuerySchema
+from contracts.records import (
     AuditEntrySchema,
     ImageInfoSchema,
+    ImageSchema,
+    ImageUploadSchema,
+    NotesBodySchema,
     NotesSchema,
-    NotesViewSchema,
-    page_schema,
 )
-from .common import locked_record, request_id, require_record, staff_call, view
+
+from .. import domain
+from ..queries import audit, record_details, repository
+from .common import locked_record, one_dumper, request_id, require_record, view
 
 SCHEDULING_TIMEOUT = 5.0
+list_query, notes_schema = ListQuerySchema(), NotesBodySchema()
+upload_schema = ImageUploadSchema()
+dump_notes, dump_entries = one_dumper(NotesSchema()), page_dumper(AuditEntrySchema())
+dump_image_info, dump_image = one_dumper(ImageInfoSchema()), one_dumper(ImageSchema())
 
 
 class DetailEntrypoints:
@@ -32,20 +48,20 @@ class DetailEntrypoints:
     def delete_record(self, caller, record_id):
         """Soft delete with ``delete_clients``, refused while scheduling holds sessions or
         payments for the record (REC-9). Deleted records are hidden, never scrubbed."""
-        staff, record_id = staff_call(caller, record_id)
-        staff.require(domain.Permission.DELETE_CLIENTS)
-        # a read (rerunnable): it commits at once rather than stay open across the call below
-        with self.db.transaction(rerunnable=True) as uow:
-            require_record(uow.session, staff, record_id)
+        reader, record_id = staff(caller), known_id(record_id)
+        reader.require(domain.Permission.DELETE_CLIENTS)
+        # a read: it ends at once rather than stay open across the call below
+        with self.db.read() as session:
+            require_record(session, reader, record_id)
         domain.check_deletable(self._financial_links(caller, record_id))
         with self.db.transaction() as uow:
-            row = locked_record(uow.session, staff, record_id)
-            repository.update_record(uow.session, staff.organization_id, record_id,
-                                     {"deleted_at": func.now(), "deleted_by": staff.user_id})
-            audit.write(uow.session, staff, staff.organization_id, record_id, "record_deleted",
-                        request_id=request_id(staff, uow))
+            row = locked_record(uow.session, reader, record_id)
+            repository.update_record(uow.session, reader.organization_id, record_id,
+                                     {"deleted_at": func.now(), "deleted_by": reader.user_id})
+            audit.write(uow.session, reader, reader.organization_id, record_id, "record_deleted",
+                        request_id=request_id(reader, uow))
             uow.emit("record_deleted", {"record_id": record_id, "kind": row["kind"]},
-                     organization_id=staff.organization_id)
+                     organization_id=reader.organization_id)
 
     def _financial_links(self, caller: dict, record_id: str) -> dict:
         """Scheduling answers from its own tables; without its answer nothing is deleted."""
@@ -59,7 +75,7 @@ class DetailEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def restore_record(self, caller, record_id):
         """An administrator brings a deleted record back, as it was (REC-9)."""
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         caller.require(domain.Permission.AGENCY_ADMIN)
         org = caller.organization_id
         with self.db.transaction() as uow:
@@ -79,18 +95,18 @@ class DetailEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def get_notes(self, caller, record_id):
         """Staff-only notes (REC-13): only ever answered to staff of the agency."""
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id)
             notes = record_details.notes(uow.session, caller.organization_id, record_id)
             audit.write(uow.session, caller, caller.organization_id, record_id,
                         "notes_read", request_id=request_id(caller, uow), call_id=uow.call_id)
-        return NotesViewSchema().dump(notes)
+        return dump_notes(notes)
 
     @rpc(expected_exceptions=CaseworkError)
     def save_notes(self, caller, record_id, payload):
-        caller, record_id = staff_call(caller, record_id)
-        body = load(NotesSchema(), payload)["body"]
+        caller, record_id = staff(caller), known_id(record_id)
+        body = load(notes_schema, payload)["body"]
         org = caller.organization_id
         with self.db.transaction() as uow:
             locked_record(uow.session, caller, record_id)
@@ -100,15 +116,15 @@ class DetailEntrypoints:
                 audit.write(uow.session, caller, org, record_id, "notes_changed",
                             {"notes": {"old": before["body"], "new": body}},
                             request_id(caller, uow))
-        return NotesViewSchema().dump(notes)
+        return dump_notes(notes)
 
     @rpc(expected_exceptions=CaseworkError)
     def upload_image(self, caller, record_id, payload):
         """REC-2: JPEG, PNG, GIF or WebP by content, at most 5 MiB; replaces the old one.
         ``payload``: ``{"content_type", "data"}`` with the bytes in base64 (JSON over RPC)."""
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         data, declared = _image_bytes(payload)
-        content_type = images.check_image(data, declared)
+        content_type = domain.check_image(data, declared)
         org = caller.organization_id
         with self.db.transaction() as uow:
             row = locked_record(uow.session, caller, record_id)
@@ -121,11 +137,11 @@ class DetailEntrypoints:
                 request_id(caller, uow))
             uow.emit("record_updated", {"record_id": record_id, "kind": row["kind"],
                                         "changed_fields": ["image"]}, organization_id=org)
-        return ImageInfoSchema().dump(saved)
+        return dump_image_info(_image_info(saved))
 
     @rpc(expected_exceptions=CaseworkError)
     def get_image(self, caller, record_id):
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id)
             found = record_details.image(uow.session, caller.organization_id, record_id,
@@ -134,16 +150,16 @@ class DetailEntrypoints:
                 raise NotFound("the record has no image")
             audit.write(uow.session, caller, caller.organization_id, record_id,
                         "image_read", request_id=request_id(caller, uow), call_id=uow.call_id)
-        return {**ImageInfoSchema().dump(found),
-                "data": base64.b64encode(found["data"]).decode("ascii")}
+        return dump_image({**_image_info(found),
+                           "data": base64.b64encode(found["data"]).decode("ascii")})
 
     @rpc(expected_exceptions=CaseworkError)
     def audit_trail(self, caller, record_id, params):
         """REC-15, with ``view_audit``: newest first. Deleted records keep their trail, and
         reading it is itself audited."""
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         caller.require(domain.Permission.VIEW_AUDIT)
-        page = load(page_schema, params)
+        page = load(list_query, params)
         before = cursors.before_id(page["cursor"])
         org = caller.organization_id
         with self.db.transaction(rerunnable=True) as uow:
@@ -152,13 +168,19 @@ class DetailEntrypoints:
             audit.write(uow.session, caller, org, record_id,
                         "audit_read", request_id=request_id(caller, uow), call_id=uow.call_id)
         items, next_cursor = cursors.id_page(rows, page["limit"])
-        return {"items": AuditEntrySchema(many=True).dump(items), "next_cursor": next_cursor}
+        return {"items": dump_entries(items), "next_cursor": next_cursor}
 
 
 def _image_bytes(payload) -> tuple[bytes, str | None]:
-    if not isinstance(payload, dict) or not isinstance(payload.get("data"), str):
-        raise images.UnsupportedMediaType("send the image bytes")
     try:
-        return base64.b64decode(payload["data"], validate=True), payload.get("content_type")
+        upload = load(upload_schema, payload)
+    except ValidationFailed:
+        raise UnsupportedMediaType("send the image bytes") from None
+    try:
+        return base64.b64decode(upload["data"], validate=True), upload["content_type"]
     except (binascii.Error, ValueError):
-        raise images.UnsupportedMediaType("the image bytes could not be read") from None
+        raise UnsupportedMediaType("the image bytes could not be read") from None
+
+
+def _image_info(image: dict) -> dict:
+    return {**image, "url": domain.image_url(image["record_id"])}

@@ -3,13 +3,16 @@ its notifications (NOT-1), so both changes are published."""
 
 from __future__ import annotations
 
+from casework.callers import known_id, staff
 from casework.errors import CaseworkError, NotFound, ValidationFailed
 from casework.rpc import rpc
 from casework.validation import load
+from contracts.records import NavigatorBodySchema
 
-from .. import audit, navigators
-from ..schemas import NavigatorSchema
-from .common import known_id, locked_record, request_id, staff_call, view
+from ..queries import audit, navigators
+from .common import locked_record, request_id, view
+
+navigator_schema = NavigatorBodySchema()
 
 
 def _navigator(user: dict) -> dict:
@@ -20,8 +23,8 @@ class NavigatorEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def assign_navigator(self, caller, record_id, payload):
         """Answers ``{"added": bool, "record": view}``: False when already assigned."""
-        caller, record_id = staff_call(caller, record_id)
-        user_id = str(load(NavigatorSchema(), payload)["user_id"])
+        caller, record_id = staff(caller), known_id(record_id)
+        user_id = str(load(navigator_schema, payload)["user_id"])
         org = caller.organization_id
         with self.db.transaction() as uow:
             locked_record(uow.session, caller, record_id)
@@ -40,7 +43,7 @@ class NavigatorEntrypoints:
 
     @rpc(expected_exceptions=CaseworkError)
     def unassign_navigator(self, caller, record_id, user_id):
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         user_id = known_id(user_id, "navigator")
         org = caller.organization_id
         with self.db.transaction() as uow:

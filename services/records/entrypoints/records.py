@@ -5,26 +5,30 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
+from casework.callers import known_id, staff
 from casework.db import violates
 from casework.dumping import page_dumper
 from casework.errors import CaseworkError, DuplicateCaseNumber, NotFound
 from casework.rpc import rpc
 from casework.validation import load
-
-from .. import audit, catalogue, domain, repository, search
-from ..models import CASE_NUMBER_CONSTRAINT, client_types
-from ..schemas import (
-    CaseNumberSchema,
-    ClientTypeChoiceSchema,
-    create_record_schema,
-    patch_record_schema,
-    record_schema,
-    record_view_schema,
-    search_schema,
+from contracts.records import (
+    CaseNumberBodySchema,
+    ClientTypeBodySchema,
+    RecordCreateSchema,
+    RecordPatchSchema,
+    RecordSchema,
+    RecordSearchQuerySchema,
 )
-from .common import locked_record, request_id, staff_call, view
 
-dump_records = page_dumper(record_schema)  # search pages (QUALITY P2): casework/dumping.py
+from .. import domain
+from ..models import CASE_NUMBER_CONSTRAINT, client_types
+from ..queries import audit, catalogue, repository, search
+from .common import dump_view, locked_record, request_id, view
+
+create_schema, patch_schema = RecordCreateSchema(), RecordPatchSchema()
+search_query = RecordSearchQuerySchema()
+case_number_schema, client_type_schema = CaseNumberBodySchema(), ClientTypeBodySchema()
+dump_records = page_dumper(RecordSchema())  # search pages (QUALITY P2): casework/dumping.py
 CREATED_AUDIT_FIELDS = ("kind", "first_name", "last_name", "case_number", "status",
                         "client_type_id")
 
@@ -37,8 +41,8 @@ def _duplicate(case_number: str) -> DuplicateCaseNumber:
 class RecordEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def create_record(self, caller, payload):
-        caller, _ = staff_call(caller)
-        data = load(create_record_schema, payload)
+        caller = staff(caller)
+        data = load(create_schema, payload)
         org = caller.organization_id
         with self.db.transaction() as uow:
             session = uow.session
@@ -89,7 +93,7 @@ class RecordEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def get_record(self, caller, record_id):
         """The record as REC-1 shows it, in one statement that also writes its audit row."""
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         # rerunnable: a redelivered read reads again, and its audit row is keyed by the call
         with self.db.transaction(rerunnable=True) as uow:
             row = repository.read_view(
@@ -97,23 +101,23 @@ class RecordEntrypoints:
                 audit_actor=(caller.user_id, request_id(caller, uow), uow.call_id))
         if row is None:
             raise NotFound("record not found")
-        return record_view_schema.dump(row)
+        return dump_view(row)
 
     @rpc(expected_exceptions=CaseworkError)
     def search_records(self, caller, params):
-        caller, _ = staff_call(caller)
-        filters = load(search_schema, params)
+        caller = staff(caller)
+        filters = load(search_query, params)
         q = domain.normalise_query(filters["q"]) if filters["q"] else None
-        with self.db.transaction(rerunnable=True) as uow:
-            rows, next_cursor = search.search(uow.session, caller.organization_id, q, filters,
+        with self.db.read() as session:
+            rows, next_cursor = search.search(session, caller.organization_id, q, filters,
                                               filters["limit"], filters["cursor"])
         return {"items": dump_records(rows), "next_cursor": next_cursor}
 
     @rpc(expected_exceptions=CaseworkError)
     def update_record(self, caller, record_id, payload):
         """PATCH: demographics, warning indicators (REC-14) and custom fields."""
-        caller, record_id = staff_call(caller, record_id)
-        data = load(patch_record_schema, payload)
+        caller, record_id = staff(caller), known_id(record_id)
+        data = load(patch_schema, payload)
         org = caller.organization_id
         with self.db.transaction() as uow:
             session = uow.session
@@ -158,9 +162,9 @@ class RecordEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def change_case_number(self, caller, record_id, payload):
         """REC-3: needs ``case_numbers``; a number in use in the agency is refused (409)."""
-        caller, record_id = staff_call(caller, record_id)
+        caller, record_id = staff(caller), known_id(record_id)
         caller.require(domain.Permission.CASE_NUMBERS)
-        case_number = domain.check_case_number(load(CaseNumberSchema(), payload)["case_number"])
+        case_number = domain.check_case_number(load(case_number_schema, payload)["case_number"])
         org = caller.organization_id
         with self.db.transaction() as uow:
             session = uow.session
@@ -185,8 +189,8 @@ class RecordEntrypoints:
     def set_client_type(self, caller, record_id, payload):
         """REC-4: only once the agency has types, only to one of its own active ones; null
         clears it."""
-        caller, record_id = staff_call(caller, record_id)
-        chosen_id = load(ClientTypeChoiceSchema(), payload)["client_type_id"]
+        caller, record_id = staff(caller), known_id(record_id)
+        chosen_id = load(client_type_schema, payload)["client_type_id"]
         chosen_id = str(chosen_id) if chosen_id else None
         org = caller.organization_id
         with self.db.transaction() as uow:

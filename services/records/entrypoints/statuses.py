@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from casework import cursors
+from casework.callers import known_id, staff
+from casework.dumping import page_dumper
 from casework.errors import CaseworkError
 from casework.rpc import rpc
 from casework.validation import load
+from contracts.common import ListQuerySchema
+from contracts.records import PortalStatusBodySchema, StatusBodySchema, StatusChangeSchema
 
-from .. import audit, domain, repository
-from ..schemas import (
-    PortalStatusSchema,
-    StatusChangeSchema,
-    StatusSchema,
-    page_schema,
-)
-from .common import locked_record, request_id, require_record, staff_call, view
+from .. import domain
+from ..queries import audit, repository
+from .common import locked_record, request_id, require_record, view
+
+list_query, status_schema = ListQuerySchema(), StatusBodySchema()
+portal_status_schema = PortalStatusBodySchema()
+dump_changes = page_dumper(StatusChangeSchema())
 
 
 class StatusEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def change_status(self, caller, record_id, payload):
         """Every change is kept in the record's history with who and when (REC-5)."""
-        caller, record_id = staff_call(caller, record_id)
-        status = load(StatusSchema(), payload)["status"]
+        caller, record_id = staff(caller), known_id(record_id)
+        status = load(status_schema, payload)["status"]
         org = caller.organization_id
         with self.db.transaction() as uow:
             session = uow.session
@@ -41,8 +44,8 @@ class StatusEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def status_history(self, caller, record_id, params):
         """The record's status changes, newest first (an audited read)."""
-        caller, record_id = staff_call(caller, record_id)
-        page = load(page_schema, params)
+        caller, record_id = staff(caller), known_id(record_id)
+        page = load(list_query, params)
         before = cursors.before_id(page["cursor"])
         org = caller.organization_id
         with self.db.transaction(rerunnable=True) as uow:
@@ -54,13 +57,13 @@ class StatusEntrypoints:
                         "status_history_read", request_id=request_id(caller, uow),
                         call_id=uow.call_id)
         items, next_cursor = cursors.id_page(rows, page["limit"])
-        return {"items": StatusChangeSchema(many=True).dump(items), "next_cursor": next_cursor}
+        return {"items": dump_changes(items), "next_cursor": next_cursor}
 
     @rpc(expected_exceptions=CaseworkError)
     def change_portal_status(self, caller, record_id, payload):
         """Only for a record with a client account (REC-6); 409 ``no_client_account`` else."""
-        caller, record_id = staff_call(caller, record_id)
-        portal_status = load(PortalStatusSchema(), payload)["portal_status"]
+        caller, record_id = staff(caller), known_id(record_id)
+        portal_status = load(portal_status_schema, payload)["portal_status"]
         with self.db.transaction() as uow:
             session = uow.session
             row = locked_record(session, caller, record_id)

@@ -3,7 +3,7 @@
 import pytest
 
 from casework.errors import PayloadTooLarge, UnsupportedMediaType
-from services.records import images
+from services.records import domain
 
 SAMPLES = {
     "image/jpeg": b"\xff\xd8\xff\xe0\x00\x10JFIF",
@@ -15,13 +15,13 @@ SAMPLES = {
 
 @pytest.mark.parametrize("content_type, data", SAMPLES.items())
 def test_rec2_each_accepted_format_is_recognised_by_its_magic_bytes(content_type, data):
-    assert images.sniff(data) == content_type
-    assert images.check_image(data, "application/octet-stream") == content_type
-    assert images.check_image(data, None) == content_type
+    assert domain.sniff(data) == content_type
+    assert domain.check_image(data, "application/octet-stream") == content_type
+    assert domain.check_image(data, None) == content_type
 
 
 def test_rec2_the_bytes_decide_not_the_declared_type():
-    assert images.check_image(SAMPLES["image/gif"], "image/png; charset=x") == "image/gif"
+    assert domain.check_image(SAMPLES["image/gif"], "image/png; charset=x") == "image/gif"
 
 
 @pytest.mark.parametrize("data, declared", [
@@ -35,12 +35,12 @@ def test_rec2_the_bytes_decide_not_the_declared_type():
 ])
 def test_rec2_anything_else_is_refused_as_unsupported(data, declared):
     with pytest.raises(UnsupportedMediaType):
-        images.check_image(data, declared)
+        domain.check_image(data, declared)
 
 
 def test_rec2_at_most_5_mib():
     png = SAMPLES["image/png"]
-    limit = images.MAX_IMAGE_BYTES
-    assert images.check_image(png + bytes(limit - len(png)), None) == "image/png"
+    limit = domain.MAX_IMAGE_BYTES
+    assert domain.check_image(png + bytes(limit - len(png)), None) == "image/png"
     with pytest.raises(PayloadTooLarge):
-        images.check_image(png + bytes(limit - len(png) + 1), None)
+        domain.check_image(png + bytes(limit - len(png) + 1), None)

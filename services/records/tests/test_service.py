@@ -9,7 +9,7 @@ import eventlet
 import pytest
 from nameko.testing.services import worker_factory
 
-from casework.errors import PermissionDenied, ServiceUnavailable
+from casework.errors import PermissionDenied, ServiceUnavailable, ValidationFailed
 from casework.events import envelope
 from services.records.entrypoints import details
 from services.records.service import RecordsService
@@ -48,16 +48,46 @@ def test_id2_the_service_refuses_a_caller_without_the_permission_before_any_quer
     with pytest.raises(PermissionDenied):
         getattr(service, method)(caller("client_account_invitations"), *args)
     service.db.transaction.assert_not_called()
+    service.db.read.assert_not_called()
     service.scheduling.financial_links.assert_not_called()
 
 
 @pytest.mark.parametrize("method, args", [("get_record", (RECORD,)),
-                                          ("search_records", ({},))])
+                                          ("search_records", ({},)),
+                                          ("list_client_types", ({},)),
+                                          ("get_contact", (RECORD,))])
 def test_id1_the_service_refuses_a_caller_outside_any_agency(method, args):
     service = worker_factory(RecordsService)
     with pytest.raises(PermissionDenied):
         getattr(service, method)({"kind": "portal", "permissions": ["agency_admin"]}, *args)
     service.db.transaction.assert_not_called()
+    service.db.read.assert_not_called()
+
+
+# what the gateway would refuse, sent straight to the service: it loads with the same contract
+REFUSED = [
+    ("create_record", ({"first_name": "Ada"},), "last_name"),
+    ("create_record", ({"first_name": "A", "last_name": "L", "case_number": "x y"},),
+     "case_number"),
+    ("update_record", (RECORD, {"phones": [{"number": "123\n"}]}), "phones"),
+    ("update_record", (RECORD, {"custom_fields": {"x": float("inf")}}), "custom_fields"),
+    ("search_records", ({"limit": 0},), "limit"),
+    ("search_records", ({"cursor": "not a cursor"},), "cursor"),
+    ("create_warning_indicator", ({"name": "W", "colour": "#C0392B\n"},), "colour"),
+    ("create_contact", ({"first_name": "Only"},), "last_name"),
+    ("link_contact", (RECORD, {"contact_id": RECORD, "contact_types": []}), "contact_types"),
+    ("bulk_group_members", (RECORD, {"add": ["not an id"]}), "add"),
+]
+
+
+@pytest.mark.parametrize("method, args, field", REFUSED)
+def test_the_service_refuses_what_its_contract_refuses_before_any_query(method, args, field):
+    service = worker_factory(RecordsService)
+    with pytest.raises(ValidationFailed) as refused:
+        getattr(service, method)(caller("agency_admin"), *args)
+    assert field in refused.value.errors
+    service.db.transaction.assert_not_called()
+    service.db.read.assert_not_called()
 
 
 def test_rec9_nothing_is_deleted_when_scheduling_does_not_answer(monkeypatch):
@@ -66,7 +96,8 @@ def test_rec9_nothing_is_deleted_when_scheduling_does_not_answer(monkeypatch):
     service.scheduling.financial_links.side_effect = lambda *args: eventlet.sleep(1)
     with pytest.raises(ServiceUnavailable, match="not deleted"):
         service.delete_record(caller("delete_clients"), RECORD)
-    assert service.db.transaction.call_count == 1  # the existence check, never the delete
+    assert service.db.read.call_count == 1  # the existence check
+    service.db.transaction.assert_not_called()  # never the delete
 
 
 def test_rec6_a_client_enrolled_naming_no_record_is_dead_lettered_without_a_query():
