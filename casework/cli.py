@@ -4,7 +4,8 @@
   casework serve SERVICE               run one service (or ``gateway``) in the foreground
   casework run                         migrate, then run every service and the gateway
                                        (Ctrl-C stops them all)
-  casework dead-letters list           events that failed and were put aside, in every service
+  casework dead-letters list           what could not be applied and was put aside (events, and
+                                       messages that were not events), in every service
   casework dead-letters show SERVICE ID
                                        one dead letter in full (reason, payload, raw bytes)
   casework dead-letters replay SERVICE ID
