@@ -1,15 +1,15 @@
 """e-mails queued for sending, and the agencies' mail settings (NOT-3, NOT-4)
 
-Revision ID: notifications_0003
-Revises: notifications_0002
+Revision ID: notifications_0004
+Revises: notifications_0003
 Create Date: 2026-11-30 09:00:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'notifications_0003'
-down_revision = 'notifications_0002'
+revision = 'notifications_0004'
+down_revision = 'notifications_0003'
 branch_labels = None
 depends_on = None
 
