@@ -63,7 +63,12 @@ def serve_catcher(port: int, folder: str | None = None) -> None:
 
     folder = folder or mail_catcher_dir()
     controller = Controller(Catcher(folder), hostname=CATCHER_HOST, port=port)
-    controller.start()
+    try:
+        controller.start()
+    except OSError as exc:
+        raise SystemExit(f"casework: the mail catcher cannot listen on {CATCHER_HOST}:{port} "
+                         f"({exc.strerror or exc}); set CASEWORK_MAIL_CATCHER_PORT to a free port, "
+                         "or CASEWORK_SMTP_HOST to a real SMTP server") from None
     print(f"casework: mail catcher on {CATCHER_HOST}:{port}, keeping mail in {folder}",
           flush=True)
     stopped = threading.Event()

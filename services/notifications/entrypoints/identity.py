@@ -42,4 +42,3 @@ class IdentityEntrypoints:
             "organization_id": event.get("organization_id"),
             "to": data["username"], "template": "portal_welcome",
             "context": {"first_name": data["first_name"]}})
-        self.mail_sender.wake()
