@@ -24,8 +24,9 @@ EMAIL_STATUSES = ("queued", "failed", "sent", "dead")
 
 # NOT-3: every e-mail other services queue (``send_email``), rendered when queued, sent by the
 # sender loop (``services.notifications.sender``). ``key`` makes queueing idempotent. The body
-# is the only place a link's token is kept; no password is ever passed in (the contract's
-# context holds only what the e-mail shows).
+# is the only place a link's token is kept, and only until the e-mail is sent (then it is
+# emptied); no password is ever passed in (the contract's context holds only what the e-mail
+# shows).
 emails = Table(
     "emails",
     metadata,

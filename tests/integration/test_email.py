@@ -92,6 +92,9 @@ def test_queued_email_arrives_in_the_agencys_name_with_subject_text_and_escaped_
     assert '<a href="http://127.0.0.1:8000/portal/invitations/tok3n-abc">' in mail.html
     row = wait_for(lambda: (r := email_row(engine, queued["email_id"]))["status"] == "sent" and r)
     assert row["attempts"] == 1 and row["sent_at"] is not None
+    # the link's token lives in the e-mail only: the stored body goes once it is sent
+    assert (row["body_text"], row["body_html"]) == ("", "")
+    assert "tok3n-abc" not in str(row) and row["subject"] == message["Subject"]
     assert message["Message-ID"] == row["message_id"]
 
 

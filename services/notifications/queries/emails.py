@@ -38,8 +38,11 @@ def claim_due(session):
 
 
 def mark_sent(session, email_id) -> None:
+    """Sent: the body goes, since it may hold a link's token (an invitation's, a reset's) that
+    must live only in the e-mail itself; subject, recipient and times stay."""
     session.execute(update(emails).where(emails.c.id == email_id).values(
-        status="sent", sent_at=func.now(), attempts=emails.c.attempts + 1, last_error=None))
+        status="sent", sent_at=func.now(), attempts=emails.c.attempts + 1, last_error=None,
+        body_text="", body_html=""))
 
 
 def mark_failed(session, email_id, status: str, attempts: int, error: str,
