@@ -104,6 +104,25 @@ class UnitOfWork:
         self.emitted.append(event)
         return event
 
+    def emit_many(self, name: str, items: list[dict], *, organization_id=None,
+                  version: int = 1) -> int:
+        """``emit`` for each of ``items`` (one event each, as ``emit`` would store it), stored
+        by one executemany that SQLAlchemy sends as multi-row INSERTs: a bulk change of 10,000
+        records does not pay 10,000 round trips for its events."""
+        if not items:
+            return 0
+        rows = []
+        for data in items:
+            event = envelope(self.service, name, checked_data(self.service, name, version, data),
+                             organization_id=organization_id,
+                             correlation_id=self.correlation_id, version=version)
+            rows.append({"event_id": event["event_id"], "exchange": f"{self.service}.events",
+                         "routing_key": name, "payload": event})
+            self.emitted.append(event)
+        # executemany: compiled once, sent as multi-row INSERTs (SQLAlchemy "insertmanyvalues")
+        self.session.execute(insert(self._outbox), rows)
+        return len(rows)
+
 
 class Db:
     """What a worker sees as ``self.db``."""

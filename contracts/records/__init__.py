@@ -3,6 +3,28 @@
 (``from contracts.records import RecordViewSchema``). Importing the package declares the
 service's events (``records.events``)."""
 
+from .agency import (
+    EXPORT_PAGE_LIMIT,
+    IMPORT_BATCH_LIMIT,
+    MAX_TARGETS,
+    BulkStatusBodySchema,
+    BulkStatusResultSchema,
+    BulkStatusSchema,
+    CaseloadMoveBodySchema,
+    CaseloadMoveSchema,
+    CaseloadResultSchema,
+    DeletedRecordPageSchema,
+    DeletedRecordQuerySchema,
+    DeletedRecordSchema,
+    ExportPageQuerySchema,
+    ExportPageSchema,
+    ExportQuerySchema,
+    ImportBatchResultSchema,
+    ImportBatchSchema,
+    ImportOutcomeSchema,
+    ImportRowSchema,
+    RecordSearchPageSchema,
+)
 from .catalogue import (
     BULK_LIMIT,
     BulkMembersBodySchema,
@@ -84,6 +106,12 @@ from .record import (
 )
 
 __all__ = [
+    "EXPORT_PAGE_LIMIT", "IMPORT_BATCH_LIMIT", "MAX_TARGETS", "BulkStatusBodySchema",
+    "BulkStatusResultSchema", "BulkStatusSchema", "CaseloadMoveBodySchema", "CaseloadMoveSchema",
+    "CaseloadResultSchema", "DeletedRecordPageSchema", "DeletedRecordQuerySchema",
+    "DeletedRecordSchema", "ExportPageQuerySchema", "ExportPageSchema", "ExportQuerySchema",
+    "ImportBatchResultSchema", "ImportBatchSchema", "ImportOutcomeSchema", "ImportRowSchema",
+    "RecordSearchPageSchema",
     "BULK_LIMIT", "CONTACT_METHODS", "CONTACT_TYPES", "KINDS", "MAX_CUSTOM_FIELDS", "PHONE_TYPES",
     "PORTAL_STATUSES", "STATUSES", "AddressSchema", "AuditEntryPageSchema", "AuditEntrySchema",
     "BulkMembersBodySchema", "BulkMembersSchema", "BulkResultSchema", "CaseNumberBodySchema",

@@ -11,14 +11,15 @@ from contracts.records import (
     NavigatorBodySchema,
     PortalStatusBodySchema,
     RecordCreateSchema,
-    RecordPageSchema,
     RecordPatchSchema,
+    RecordSearchPageSchema,
     RecordSearchQuerySchema,
     RecordViewSchema,
     StatusBodySchema,
 )
 
 from ..routing import route
+from .agency import AgencyRoutes
 from .client_types import ClientTypeRoutes, WarningIndicatorRoutes
 from .contacts import ContactRoutes
 from .groups import GroupRoutes
@@ -37,10 +38,12 @@ class RecordCoreRoutes:
         return 201, self.rpc.records.create_record(call.caller, body)
 
     @route("GET", "/api/v1/staff/records", audience="staff", query=RecordSearchQuerySchema(),
-           responses={200: RecordPageSchema}, tag="records")
+           responses={200: RecordSearchPageSchema}, tag="records")
     def search_records(self, call, query):
         """Global search (REC-11) by partial or misspelt name, case number, e-mail or phone;
-        closed and inactive records included, deleted ones never (REC-10)."""
+        closed and inactive records included, deleted ones never (REC-10). A ``q`` search ranks
+        at most 200 matches by text and 200 by name: when it matched more, each page says
+        ``truncated: true`` with a ``detail`` on how to narrow it."""
         return self.rpc.records.search_records(call.caller, query)
 
     @route("GET", RECORD, audience="staff", responses={200: RecordViewSchema}, tag="records")
@@ -109,5 +112,5 @@ class RecordCoreRoutes:
 
 
 class RecordRoutes(RecordCoreRoutes, RecordDetailRoutes, ClientTypeRoutes,
-                   WarningIndicatorRoutes, GroupRoutes, ContactRoutes):
+                   WarningIndicatorRoutes, GroupRoutes, ContactRoutes, AgencyRoutes):
     """Every records-owned route."""

@@ -12,6 +12,7 @@ from casework.messaging import UnroutedExternalEvents
 from casework.rpc import ServiceClient
 from casework.service import CaseworkService
 
+from .entrypoints.agency import AgencyEntrypoints
 from .entrypoints.catalogue import CatalogueEntrypoints
 from .entrypoints.contacts import ContactEntrypoints
 from .entrypoints.details import DetailEntrypoints
@@ -33,8 +34,8 @@ NAME_SIMILARITY = "0.33"
 
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
-                     ContactEntrypoints, InboundEntrypoints, UnroutedExternalEvents,
-                     CaseworkService):
+                     ContactEntrypoints, AgencyEntrypoints, InboundEntrypoints,
+                     UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,

@@ -109,9 +109,10 @@ class RecordEntrypoints:
         filters = load(search_query, params)
         q = domain.normalise_query(filters["q"]) if filters["q"] else None
         with self.db.read() as session:
-            rows, next_cursor = search.search(session, caller.organization_id, q, filters,
-                                              filters["limit"], filters["cursor"])
-        return {"items": dump_records(rows), "next_cursor": next_cursor}
+            rows, next_cursor, truncated = search.search(
+                session, caller.organization_id, q, filters, filters["limit"], filters["cursor"])
+        return {"items": dump_records(rows), "next_cursor": next_cursor, "truncated": truncated,
+                "detail": search.capped_detail() if truncated else None}
 
     @rpc(expected_exceptions=CaseworkError)
     def update_record(self, caller, record_id, payload):

@@ -10,14 +10,17 @@ from sqlalchemy.orm import Session
 
 from casework.errors import DuplicateName
 
-from ..models import group_members, groups
+from ..models import group_members, groups, records
 
 GROUP_COLUMNS = [groups.c.id, groups.c.name, groups.c.description, groups.c.created_at]
 
 
 def _member_count():
+    """Live members only: a deleted record stays in its groups (a restore brings it back as it
+    was) but is counted nowhere (REC-10)."""
     return (select(func.count()).select_from(group_members)
-            .where(group_members.c.group_id == groups.c.id)
+            .join(records, records.c.id == group_members.c.record_id)
+            .where(group_members.c.group_id == groups.c.id, records.c.deleted_at.is_(None))
             .scalar_subquery().label("member_count"))
 
 

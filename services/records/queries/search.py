@@ -13,7 +13,10 @@ Three plans, each bounded whatever the agency's size (QUALITY P2: 1,000,000 reco
   from ``record_name_words`` (best-matching words first). Both kinds are capped, then ranked:
   substring matches first, then by word similarity to the whole name. The cap keeps a query
   that matches half the agency ("gmail") from ranking half the agency; such a query shows the
-  best of the capped rows, and a longer query narrows it.
+  best of the capped rows, and a longer query narrows it. The cap is the same for every page,
+  so that the pages of one search rank the same candidates (a cap growing with the page made
+  later pages repeat and skip rows); a search that hit it says so on every page
+  (``truncated``, with how to narrow it) rather than ending quietly.
 
 Why these shapes (measured on 1,000,000 generated records, one agency and 100 agencies):
 - the GIN indexes lead with organization_id (btree_gin), so that an agency's search never
@@ -61,8 +64,7 @@ from casework import cursors
 from ..models import group_members, name_words, record_name_words, record_navigators, records
 from .records import RECORD_COLUMNS
 
-CANDIDATES = 200  # per kind of match, or offset + limit when a later page needs more
-MAX_CANDIDATES = 2000  # no page of a ``q`` search starts beyond this many matches
+CANDIDATES = 200  # matches ranked per kind (substring, misspelt name), for every page
 SHORT_QUERY = 3
 SHORT_WORD = 2  # words this short say too little to match a misspelt name on their own
 MAX_WORDS = 6  # the first words of ``q`` matched as names (a name has fewer; bounds the work)
@@ -97,13 +99,15 @@ def _like(q: str) -> str:
 
 
 def search(session: Session, organization_id: str, q: str | None, filters: dict, limit: int,
-           cursor: str | None) -> tuple[list[dict], str | None]:
+           cursor: str | None) -> tuple[list[dict], str | None, bool]:
+    """A page, its next cursor and whether the result was capped (a ``q`` search that matched
+    more than ``CANDIDATES`` records of a kind: only those found first are ranked)."""
     present = tuple(name for name in FILTERS if filters.get(name))
     params = {"organization_id": organization_id, **{name: filters[name] for name in present}}
     if not q:
-        return _newest(session, present, params, limit, cursor)
+        return (*_newest(session, present, params, limit, cursor), False)
     if len(q) < SHORT_QUERY:
-        return _by_last_name(session, present, params, q, limit, cursor)
+        return (*_by_last_name(session, present, params, q, limit, cursor), False)
     return _matching(session, present, params, q, limit, cursor)
 
 
@@ -193,14 +197,19 @@ def _matching_statement(present: tuple[str, ...], words: int):
               .order_by(exact.desc(), rank.desc(), candidates.c.id)
               .limit(bindparam("page", type_=Integer)).offset(bindparam("skip", type_=Integer))
               .subquery("ranked"))
-    return (select(*RECORD_COLUMNS).join_from(ranked, records, records.c.id == ranked.c.id)
+    # how many of each kind were found: more than the cap means the result was capped
+    found_counts = [select(func.count()).select_from(substring).scalar_subquery()
+                    .label("substring_found")]
+    if words:
+        found_counts.append(select(func.count()).select_from(misspelt).scalar_subquery()
+                            .label("misspelt_found"))
+    return (select(*RECORD_COLUMNS, *found_counts)
+            .join_from(ranked, records, records.c.id == ranked.c.id)
             .order_by(ranked.c.exact.desc(), ranked.c.rank.desc(), records.c.id))
 
 
 def _matching(session, present, params, q, limit, cursor):
     offset = cursors.offset(cursor)
-    if offset + limit > MAX_CANDIDATES:
-        return [], None
     words = list(dict.fromkeys(w for w in WORD_BREAK.split(q) if len(w) > SHORT_WORD))
     words = words[:MAX_WORDS]
     statement = _matching_statement(present, len(words))
@@ -211,10 +220,20 @@ def _matching(session, present, params, q, limit, cursor):
     session.execute(NO_SEQUENTIAL_SCAN)
     rows = session.execute(statement, {
         **params, **{f"word_{i}": word for i, word in enumerate(words)},
-        "q": q, "pattern": "%" + _like(q) + "%", "cap": max(CANDIDATES, offset + limit + 1),
+        "q": q, "pattern": "%" + _like(q) + "%", "cap": CANDIDATES + 1,
         "page": limit + 1, "skip": offset,
     }).mappings().all()
-    return _offset_page(rows, limit, offset)
+    truncated = bool(rows) and any(rows[0].get(kind, 0) > CANDIDATES
+                                   for kind in ("substring_found", "misspelt_found"))
+    rows = [{k: v for k, v in r.items() if not k.endswith("_found")} for r in rows]
+    return (*_offset_page(rows, limit, offset), truncated)
+
+
+def capped_detail() -> str:
+    return (f"this search matched more than {CANDIDATES} records by text or by name, and ranks "
+            f"only the first {CANDIDATES} of each found: narrow it with more of the name, a case "
+            "number, e-mail or phone, or a filter (status, kind, client_type_id, group_id, "
+            "navigator_id)")
 
 
 def _offset_page(rows, limit, offset):

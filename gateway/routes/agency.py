@@ -1,0 +1,45 @@
+"""Staff routes of what agencies do with many records at once (issue 18): a departing
+navigator's caseload moved, many records' status changed, deleted records listed to restore one,
+records exported as CSV."""
+
+from __future__ import annotations
+
+from contracts.records import (
+    BulkStatusBodySchema,
+    BulkStatusSchema,
+    CaseloadMoveBodySchema,
+    CaseloadMoveSchema,
+    DeletedRecordPageSchema,
+    DeletedRecordQuerySchema,
+)
+
+from ..routing import route
+
+RECORDS = "/api/v1/staff/records"
+
+
+class AgencyRoutes:
+    @route("POST", "/api/v1/staff/navigators/<user_id>/caseload/move", audience="staff",
+           permission="agency_admin", body=CaseloadMoveBodySchema(),
+           responses={200: CaseloadMoveSchema}, tag="records")
+    def move_caseload(self, call, user_id, body):
+        """Move a departing navigator's whole caseload (their live records) to another staff
+        member, or several evenly (in the order given), in one call, with a result per record;
+        each record's audit trail and the navigator events say so (agency administrators)."""
+        return self.rpc.records.move_caseload(call.caller, user_id, body)
+
+    @route("POST", f"{RECORDS}/status/bulk", audience="staff", permission="agency_admin",
+           body=BulkStatusBodySchema(), responses={200: BulkStatusSchema}, tag="records")
+    def bulk_change_status(self, call, body):
+        """Change the status of many records at once (up to 10,000), with a result per record:
+        changed, unchanged (already_in_status) or failed (not_found); each change is in the
+        record's status history and audit trail (agency administrators)."""
+        return self.rpc.records.bulk_change_status(call.caller, body)
+
+    @route("GET", f"{RECORDS}/deleted", audience="staff", permission="agency_admin",
+           query=DeletedRecordQuerySchema(), responses={200: DeletedRecordPageSchema},
+           tag="records")
+    def deleted_records(self, call, query):
+        """The agency's deleted records, most recently deleted first (``q``: part of the name,
+        case number or e-mail), to find the one to restore (agency administrators, REC-9)."""
+        return self.rpc.records.deleted_records(call.caller, query)

@@ -1,0 +1,196 @@
+"""What agencies do with many records at once (issue 18): caseload moves, status changes in bulk,
+CSV import batches and export pages, deleted records. Set-based like the group bulk add
+(queries/groups.py): one statement for all the records of a call, whatever their number, with the
+audit rows of what changed written by the same statement (QUALITY P5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Uuid, literal, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from casework import cursors
+
+from ..models import records
+from .records import RECORD_COLUMNS
+from .search import _conditions
+
+# The departing navigator's live records, shared between the targets in turn (record i goes to
+# target i mod n, records in id order: as even as can be, and the same plan for the same
+# caseload), with an audit row per record of the navigator leaving and of the new one arriving
+# (as the single-record paths write them). A target who was a navigator of the record already
+# stays as they were (code already_navigator).
+# Shaped for plans that stay linear when the statistics are stale (right after a bulk load): no
+# join between two CTEs of the caseload's size (a nested loop over them took 30 s for 10,000),
+# records looked up by primary key only.
+CASELOAD_MOVE = text("""
+WITH targets AS (
+    SELECT t.user_id, t.n - 1 AS i, s.name
+    FROM unnest(CAST(:targets AS uuid[])) WITH ORDINALITY AS t(user_id, n)
+    JOIN records.staff_users s ON s.user_id = t.user_id
+    WHERE s.organization_id = CAST(:organization_id AS uuid)),
+caseload AS (
+    SELECT n.record_id,
+           (row_number() OVER (ORDER BY n.record_id) - 1) % CAST(:target_count AS int) AS i
+    FROM records.record_navigators n
+    WHERE n.user_id = CAST(:from_id AS uuid) AND n.organization_id = CAST(:organization_id AS uuid)
+      AND EXISTS (SELECT 1 FROM records.records r
+                  WHERE r.id = n.record_id AND r.deleted_at IS NULL)),
+plan AS MATERIALIZED (
+    SELECT c.record_id, t.user_id, t.name,
+           EXISTS (SELECT 1 FROM records.record_navigators x
+                   WHERE x.record_id = c.record_id AND x.user_id = t.user_id) AS already
+    FROM caseload c JOIN targets t ON t.i = c.i),
+removed AS (
+    DELETE FROM records.record_navigators m
+    WHERE m.user_id = CAST(:from_id AS uuid) AND m.organization_id = CAST(:organization_id AS uuid)
+      AND EXISTS (SELECT 1 FROM records.records r
+                  WHERE r.id = m.record_id AND r.deleted_at IS NULL)),
+added AS (
+    INSERT INTO records.record_navigators (record_id, user_id, organization_id, assigned_by)
+    SELECT record_id, user_id, CAST(:organization_id AS uuid), CAST(:actor_id AS uuid)
+    FROM plan WHERE NOT already
+    ON CONFLICT DO NOTHING),
+audited AS (
+    INSERT INTO records.audit_entries
+        (organization_id, record_id, actor_id, action, changes, request_id)
+    SELECT CAST(:organization_id AS uuid), p.record_id, CAST(:actor_id AS uuid),
+           'navigator_unassigned', jsonb_build_object('navigators', jsonb_build_object(
+               'old', jsonb_build_object('user_id', CAST(:from_id AS text),
+                                         'name', CAST(:from_name AS text)),
+               'new', NULL)), CAST(:request_id AS varchar)
+    FROM plan p
+    UNION ALL
+    SELECT CAST(:organization_id AS uuid), p.record_id, CAST(:actor_id AS uuid),
+           'navigator_assigned', jsonb_build_object('navigators', jsonb_build_object(
+               'old', NULL,
+               'new', jsonb_build_object('user_id', CAST(p.user_id AS text), 'name', p.name))),
+           CAST(:request_id AS varchar)
+    FROM plan p WHERE NOT p.already)
+SELECT record_id, user_id AS to_user_id, already FROM plan ORDER BY record_id
+""")
+
+
+def move_caseload(session: Session, organization_id: str, from_user: dict, targets: list[str],
+                  actor_id, request_id) -> list[dict]:
+    rows = session.execute(CASELOAD_MOVE, {
+        "targets": targets, "target_count": len(targets), "from_id": str(from_user["user_id"]),
+        "from_name": from_user["name"], "organization_id": organization_id,
+        "actor_id": actor_id, "request_id": request_id}).mappings()
+    return [dict(r) for r in rows]
+
+
+# Each wanted record of the agency, live, locked; those not already in the status change, with
+# their status history and audit rows; each id's outcome in the caller's order.
+BULK_STATUS = text("""
+WITH wanted AS (
+    SELECT w.record_id, w.n
+    FROM unnest(CAST(:record_ids AS uuid[])) WITH ORDINALITY AS w(record_id, n)),
+known AS (
+    SELECT r.id, r.kind, r.status FROM records.records r JOIN wanted w ON r.id = w.record_id
+    WHERE r.organization_id = CAST(:organization_id AS uuid) AND r.deleted_at IS NULL
+    FOR UPDATE OF r),
+changed AS (
+    UPDATE records.records r SET status = CAST(:status AS varchar), updated_at = now()
+    FROM known k WHERE r.id = k.id AND k.status <> CAST(:status AS varchar)
+    RETURNING r.id, k.status AS old),
+history AS (
+    INSERT INTO records.status_history
+        (organization_id, record_id, old_status, new_status, changed_by)
+    SELECT CAST(:organization_id AS uuid), id, old, CAST(:status AS varchar),
+           CAST(:actor_id AS uuid) FROM changed),
+audited AS (
+    INSERT INTO records.audit_entries
+        (organization_id, record_id, actor_id, action, changes, request_id)
+    SELECT CAST(:organization_id AS uuid), id, CAST(:actor_id AS uuid), 'record_status_changed',
+           jsonb_build_object('status', jsonb_build_object('old', old,
+                                                           'new', CAST(:status AS text))),
+           CAST(:request_id AS varchar)
+    FROM changed)
+SELECT w.record_id, k.kind, c.old,
+       CASE WHEN c.id IS NOT NULL THEN 'changed'
+            WHEN k.id IS NOT NULL THEN 'unchanged' ELSE 'failed' END AS outcome,
+       CASE WHEN c.id IS NOT NULL THEN NULL
+            WHEN k.id IS NOT NULL THEN 'already_in_status' ELSE 'not_found' END AS code
+FROM wanted w LEFT JOIN known k ON k.id = w.record_id LEFT JOIN changed c ON c.id = w.record_id
+ORDER BY w.n
+""")
+
+
+def bulk_status(session: Session, organization_id: str, record_ids: list[str], status: str,
+                actor_id, request_id) -> list[dict]:
+    rows = session.execute(BULK_STATUS, {
+        "record_ids": record_ids, "status": status, "organization_id": organization_id,
+        "actor_id": actor_id, "request_id": request_id}).mappings()
+    return [dict(r) for r in rows]
+
+
+# --- deleted records (REC-9) ----------------------------------------------------------------
+
+def _like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def deleted_records(session: Session, organization_id: str, q: str | None, *,
+                    offset: int, limit: int) -> list[dict]:
+    """The agency's deleted records, most recently deleted first; ``q`` narrows by a part of
+    the name, case number, e-mail or phone digits."""
+    statement = (select(*RECORD_COLUMNS, records.c.deleted_at, records.c.deleted_by)
+                 .where(records.c.organization_id == organization_id,
+                        records.c.deleted_at.is_not(None)))
+    if q:
+        statement = statement.where(records.c.search_text.like(_like(q)))
+    rows = session.execute(statement.order_by(records.c.deleted_at.desc(), records.c.id)
+                           .limit(limit + 1).offset(offset)).mappings()
+    return [dict(r) for r in rows]
+
+
+# --- export ---------------------------------------------------------------------------------
+
+FILTERS = ("status", "kind", "client_type_id", "group_id", "navigator_id")
+
+
+def export_page(session: Session, organization_id: str, filters: dict, limit: int,
+                cursor: str | None) -> tuple[list[dict], str | None]:
+    """The agency's live records with the filters, by (created_at, id): every one of them,
+    page by page, however many (no ``q``: a ``q`` export pages through the search)."""
+    present = tuple(name for name in FILTERS if filters.get(name))
+    params = {"organization_id": organization_id, **{name: filters[name] for name in present}}
+    statement = select(*RECORD_COLUMNS).where(*_conditions(present))
+    position = cursors.decode(cursor, expect="k")
+    if position is not None:
+        try:
+            created_at, record_id = datetime.fromisoformat(position[0]), position[1]
+            after = tuple_(literal(created_at, DateTime(timezone=True)),
+                           literal(record_id, Uuid))
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise cursors.invalid() from None
+        statement = statement.where(tuple_(records.c.created_at, records.c.id) > after)
+    rows = session.execute(statement.order_by(records.c.created_at, records.c.id)
+                           .limit(limit + 1), params).mappings().all()
+    items = [dict(r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = cursors.encode({"k": [last["created_at"].isoformat(), str(last["id"])]})
+    return items, next_cursor
+
+
+EXPORT_AUDIT = text("""
+INSERT INTO records.audit_entries (organization_id, record_id, actor_id, action, changes,
+                                   request_id)
+SELECT CAST(:organization_id AS uuid), r, CAST(:actor_id AS uuid), 'record_exported',
+       CAST(:changes AS jsonb), CAST(:request_id AS varchar)
+FROM unnest(CAST(:record_ids AS uuid[])) AS r
+""")
+
+
+def audit_export(session: Session, organization_id: str, record_ids: list[str], actor_id,
+                 request_id, changes: str) -> None:
+    """A read of every exported record: one audit row each, in one statement."""
+    if record_ids:
+        session.execute(EXPORT_AUDIT, {
+            "organization_id": organization_id, "record_ids": record_ids, "actor_id": actor_id,
+            "request_id": request_id, "changes": changes})
+
