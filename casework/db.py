@@ -27,7 +27,14 @@ import casework  # noqa: F401  (cooperative psycopg wait function, before psycop
 from casework import replies
 from casework.config import settings
 from casework.errors import ServiceUnavailable, ValidationFailed
-from casework.events import InvalidEvent, checked_data, envelope, parse_envelope
+from casework.events import (
+    InvalidEvent,
+    UndeclaredEvent,
+    checked_data,
+    declared,
+    envelope,
+    parse_envelope,
+)
 from casework.logs import bind_correlation_id, current_correlation_id
 from casework.outbox import OutboxRelay
 
@@ -89,6 +96,7 @@ class UnitOfWork:
         self._outbox = outbox
         self.correlation_id = correlation_id
         self.emitted: list[dict] = []
+        self.stored = 0  # events stored by set-based statements (outbox_insert_sql)
         self.call_id = call_id  # the RPC call's id: keys what a rerun must not repeat
 
     def emit(self, name: str, data: dict, *, organization_id=None, version: int = 1) -> dict:
@@ -104,24 +112,34 @@ class UnitOfWork:
         self.emitted.append(event)
         return event
 
-    def emit_many(self, name: str, items: list[dict], *, organization_id=None,
-                  version: int = 1) -> int:
-        """``emit`` for each of ``items`` (one event each, as ``emit`` would store it), stored
-        by one executemany that SQLAlchemy sends as multi-row INSERTs: a bulk change of 10,000
-        records does not pay 10,000 round trips for its events."""
-        if not items:
-            return 0
-        rows = []
-        for data in items:
-            event = envelope(self.service, name, checked_data(self.service, name, version, data),
-                             organization_id=organization_id,
-                             correlation_id=self.correlation_id, version=version)
-            rows.append({"event_id": event["event_id"], "exchange": f"{self.service}.events",
-                         "routing_key": name, "payload": event})
-            self.emitted.append(event)
-        # executemany: compiled once, sent as multi-row INSERTs (SQLAlchemy "insertmanyvalues")
-        self.session.execute(insert(self._outbox), rows)
-        return len(rows)
+    def stored_by_statement(self, name: str, sample: dict | None, count: int, *,
+                            version: int = 1) -> None:
+        """Events a set-based statement stored in the outbox itself (``outbox_insert_sql``):
+        the data of one of them, as the statement built it, is checked against the event's
+        contract, and the relay is woken when the transaction commits."""
+        if count:
+            checked_data(self.service, name, version, sample)
+            self.stored += count
+
+
+def outbox_insert_sql(service: str, name: str, source: str, *, version: int = 1) -> str:
+    """An ``INSERT`` of one event ``service.name`` per row of the SQL ``source`` (a SELECT with
+    a ``data`` jsonb column), in the envelope ``emit`` writes (EVENTS.md), for a statement that
+    changes thousands of records at once (a CTE of it): 10,000 events cost one statement, not
+    10,000 contract checks and INSERTs. Its parameters: ``:organization_id`` and
+    ``:correlation_id``. The caller checks one row's data with ``stored_by_statement``."""
+    if declared(service, name, version) is None:
+        raise UndeclaredEvent(f"{service}.{name} v{version} is not declared in "
+                              f"contracts.{service}")
+    return f"""
+    INSERT INTO {service}.outbox (event_id, exchange, routing_key, payload)
+    SELECT e.event_id, '{service}.events', '{name}', jsonb_build_object(
+        'event_id', e.event_id, 'type', '{service}.{name}', 'version', {int(version)},
+        'occurred_at', to_char(clock_timestamp() AT TIME ZONE 'UTC',
+                               'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'organization_id', CAST(:organization_id AS text),
+        'correlation_id', CAST(:correlation_id AS text), 'data', e.data)
+    FROM (SELECT gen_random_uuid() AS event_id, s.data FROM ({source}) AS s) AS e"""
 
 
 class Db:
@@ -172,7 +190,7 @@ class Db:
         finally:
             if session is not None:
                 session.close()
-        if uow.emitted:
+        if uow.emitted or uow.stored:
             provider.relay.wake()
 
     @contextmanager
@@ -206,7 +224,7 @@ class Db:
                 session.commit()
         finally:
             session.close()
-        if uow.emitted:
+        if uow.emitted or uow.stored:
             self._provider.relay.wake()
 
     def finish_call(self, result, exc_info):
@@ -235,7 +253,7 @@ class Db:
             return None, sys.exc_info()
         finally:
             session.close()
-        if uow.emitted:
+        if uow.emitted or uow.stored:
             self._provider.relay.wake()
         return result, exc_info
 

@@ -93,6 +93,15 @@ class OrganizationCreatedSchema(Schema):
     admin_user_id = fields.UUID(required=True)
 
 
+class AgencyAdministratorSchema(Schema):
+    """RPC reply of ``agency_administrator`` (operator only): the agency of a slug and its first
+    active administrator, whom the operator's commands act as (``casework import records``)."""
+
+    organization_id = fields.UUID(required=True)
+    user_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
 # --- authentication --------------------------------------------------------------------------
 
 class StaffLoginSchema(Strict):

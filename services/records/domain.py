@@ -318,3 +318,44 @@ def check_image(data: bytes, declared: str | None) -> str:
         raise UnsupportedMediaType(
             "the content is not a JPEG, PNG, GIF or WebP image (checked by its bytes)")
     return detected
+
+
+# --- CSV import (issue 18) ------------------------------------------------------------------
+
+def import_key(row: dict) -> str:
+    """The row key of an imported row: a digest of its values as a record would hold them
+    (names and e-mail compared without case or surrounding spaces), so that the same row
+    imported again is recognised, with or without a case number."""
+    import hashlib
+    import json
+
+    def text(value):
+        return " ".join(str(value).split()).lower() if value is not None else None
+
+    values = {
+        "kind": row.get("kind"), "first_name": text(row.get("first_name")),
+        "last_name": text(row.get("last_name")), "email": text(row.get("email")),
+        "date_of_birth": plain(row.get("date_of_birth")),
+        "case_number": text(row.get("case_number")),
+        "phones": sorted(phone_digits(row.get("phones") or [])),
+    }
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+
+def person_key(row: dict) -> tuple | None:
+    """Same name and date of birth: the same person (None without a date of birth)."""
+    if not row.get("date_of_birth"):
+        return None
+    return (" ".join(row["first_name"].split()).lower(), " ".join(row["last_name"].split()).lower(),
+            plain(row["date_of_birth"]))
+
+
+def refusal(errors: dict) -> str:
+    """A refused row's reason, one clause per field, as a person reads it."""
+    parts = []
+    for field, messages in sorted(errors.items()):
+        if isinstance(messages, dict):  # nested (phones.0.number)
+            messages = [f"{k}: {v}" for k, v in messages.items()]
+        text = "; ".join(str(m) for m in (messages if isinstance(messages, list) else [messages]))
+        parts.append(f"{field}: {text}")
+    return "; ".join(parts)

@@ -64,10 +64,16 @@ records = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("deleted_at", DateTime(timezone=True)),
     Column("deleted_by", Uuid),
+    # the row key of a record made by the CSV import: a re-run finds it (migration records_0008)
+    Column("import_key", String(64)),
     UniqueConstraint("organization_id", "case_number", name=CASE_NUMBER_CONSTRAINT),
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
     Index("ix_records_org_sort_name", "organization_id", "sort_name", "id",
           postgresql_where=LIVE),
+    Index("uq_records_org_import_key", "organization_id", "import_key", unique=True,
+          postgresql_where=text("import_key IS NOT NULL")),
+    Index("ix_records_org_birth", "organization_id", "date_of_birth",
+          postgresql_where=text("date_of_birth IS NOT NULL")),
     # (agency, trigram) GIN index (btree_gin): an agency's search never rechecks another
     # agency's candidates (search.py says why and what was measured) ...
     Index("ix_records_search_trgm", "organization_id", "search_text", postgresql_using="gin",

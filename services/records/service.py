@@ -12,7 +12,7 @@ from casework.messaging import UnroutedExternalEvents
 from casework.rpc import ServiceClient
 from casework.service import CaseworkService
 
-from .entrypoints.agency import AgencyEntrypoints
+from .entrypoints.agency import AgencyEntrypoints, ImportEntrypoints
 from .entrypoints.catalogue import CatalogueEntrypoints
 from .entrypoints.contacts import ContactEntrypoints
 from .entrypoints.details import DetailEntrypoints
@@ -34,7 +34,8 @@ NAME_SIMILARITY = "0.33"
 
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
-                     ContactEntrypoints, AgencyEntrypoints, InboundEntrypoints,
+                     ContactEntrypoints, AgencyEntrypoints, ImportEntrypoints,
+                     InboundEntrypoints,
                      UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,

@@ -8,6 +8,7 @@ from casework.errors import CaseworkError, DuplicateSlug, NotFound
 from casework.rpc import rpc
 from casework.validation import load
 from contracts.identity import (
+    AgencyAdministratorSchema,
     OrganizationCreatedSchema,
     OrganizationCreateSchema,
     SettingsSchema,
@@ -29,6 +30,7 @@ from ..queries import organizations, roles, staff
 ORGANIZATION_CREATE = OrganizationCreateSchema()
 ORGANIZATION_CREATED = OrganizationCreatedSchema()
 SETTINGS = SettingsSchema()
+AGENCY_ADMINISTRATOR = AgencyAdministratorSchema()
 SETTINGS_UPDATE = SettingsUpdateSchema()
 
 
@@ -66,6 +68,17 @@ class OrganizationEntrypoints:
                      organization_id=organization_id)
         return ORGANIZATION_CREATED.dump({"id": organization_id, "slug": slug,
                                           "admin_user_id": admin_id})
+
+    @rpc(expected_exceptions=CaseworkError)
+    def agency_administrator(self, caller, slug):
+        """The operator's commands act in an agency as its first active administrator
+        (``casework import records``): the agency of ``slug`` and that administrator."""
+        callers.operator(caller)
+        with self.db.read() as session:
+            found = organizations.first_administrator(session, str(slug))
+        if found is None:
+            raise NotFound(f"no agency {slug} with an active administrator")
+        return AGENCY_ADMINISTRATOR.dump(found)
 
     @rpc(expected_exceptions=CaseworkError)
     def get_settings(self, caller):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from ..models import organizations
+from ..models import organizations, roles, staff_users
 
 SETTINGS_COLUMNS = [
     organizations.c.name, organizations.c.slug, organizations.c.portal_enabled,
@@ -44,5 +44,20 @@ def update_settings(session: Session, organization_id: str, values: dict) -> dic
     row = session.execute(
         update(organizations).where(organizations.c.id == organization_id)
         .values(**values, updated_at=func.now()).returning(*SETTINGS_COLUMNS)
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+def first_administrator(session: Session, slug: str) -> dict | None:
+    """The agency of ``slug`` and its longest-standing active administrator (builtin role)."""
+    row = session.execute(
+        select(organizations.c.id.label("organization_id"), staff_users.c.id.label("user_id"),
+               (staff_users.c.first_name + " " + staff_users.c.last_name).label("name"))
+        .join_from(organizations, staff_users,
+                   staff_users.c.organization_id == organizations.c.id)
+        .join(roles, roles.c.id == staff_users.c.role_id)
+        .where(organizations.c.slug == slug, staff_users.c.active.is_(True),
+               roles.c.builtin == "administrator")
+        .order_by(staff_users.c.created_at, staff_users.c.id).limit(1)
     ).mappings().first()
     return dict(row) if row else None

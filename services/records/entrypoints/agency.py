@@ -18,10 +18,13 @@ from contracts.records import (
     CaseloadResultSchema,
     DeletedRecordQuerySchema,
     DeletedRecordSchema,
+    ImportBatchSchema,
+    ImportOutcomeSchema,
+    ImportRowSchema,
 )
 
 from .. import domain
-from ..queries import agency, navigators
+from ..queries import agency, navigators, records
 from .common import request_id
 
 move_schema, status_schema = CaseloadMoveBodySchema(), BulkStatusBodySchema()
@@ -29,6 +32,8 @@ deleted_query = DeletedRecordQuerySchema()
 dump_moves, dump_statuses = page_dumper(CaseloadResultSchema()), page_dumper(
     BulkStatusResultSchema())
 dump_deleted = page_dumper(DeletedRecordSchema())
+batch_schema, row_schema = ImportBatchSchema(), ImportRowSchema()
+dump_outcomes = page_dumper(ImportOutcomeSchema())
 
 
 class AgencyEntrypoints:
@@ -53,13 +58,13 @@ class AgencyEntrypoints:
                     "to": [f"{t} is not another active staff user of this agency"
                            for t in unusable]})
             rows = agency.move_caseload(session, org, departing, targets, caller.user_id,
-                                        request_id(caller, uow))
-            uow.emit_many("navigator_unassigned", [
-                {"record_id": r["record_id"], "user_id": from_id} for r in rows],
-                organization_id=org)
-            uow.emit_many("navigator_assigned", [
-                {"record_id": r["record_id"], "user_id": r["to_user_id"]}
-                for r in rows if not r["already"]], organization_id=org)
+                                        request_id(caller, uow), _correlation(caller, uow))
+            assigned = [r for r in rows if not r["already"]]
+            uow.stored_by_statement("navigator_unassigned", rows and {
+                "record_id": rows[0]["record_id"], "user_id": from_id}, len(rows))
+            uow.stored_by_statement("navigator_assigned", assigned and {
+                "record_id": assigned[0]["record_id"], "user_id": assigned[0]["to_user_id"]},
+                len(assigned))
         results = [{"record_id": r["record_id"], "outcome": "moved",
                     "to_user_id": r["to_user_id"],
                     "code": "already_navigator" if r["already"] else None} for r in rows]
@@ -75,10 +80,11 @@ class AgencyEntrypoints:
         status, org = data["status"], caller.organization_id
         with self.db.transaction() as uow:
             rows = agency.bulk_status(uow.session, org, ids, status, caller.user_id,
-                                      request_id(caller, uow))
-            uow.emit_many("record_status_changed", [
-                {"record_id": r["record_id"], "kind": r["kind"], "old": r["old"], "new": status}
-                for r in rows if r["outcome"] == "changed"], organization_id=org)
+                                      request_id(caller, uow), _correlation(caller, uow))
+            changed = [r for r in rows if r["outcome"] == "changed"]
+            uow.stored_by_statement("record_status_changed", changed and {
+                "record_id": changed[0]["record_id"], "kind": changed[0]["kind"],
+                "old": changed[0]["old"], "new": status}, len(changed))
         results = [{"record_id": r["record_id"], "outcome": r["outcome"], "code": r["code"]}
                    for r in rows]
         return {"changed": sum(r["outcome"] == "changed" for r in rows),
@@ -97,6 +103,152 @@ class AgencyEntrypoints:
                                           limit=query["limit"])
         items, next_cursor = cursors.offset_page(rows, offset, query["limit"])
         return {"items": dump_deleted(items), "next_cursor": next_cursor}
+
+
+class ImportEntrypoints:
+    @rpc(expected_exceptions=CaseworkError)
+    def import_records(self, caller, payload):
+        """One batch of ``casework import records`` (agency administrators): each row is
+        checked as ``POST /staff/records`` checks it, then compared with the agency's records
+        and the batch's earlier rows (same case number, same row key, or same name and date of
+        birth: a duplicate, never created twice). The rest are created in one statement with
+        their status history and audit rows, and record_created per record. ``dry_run``: the
+        same checks, nothing created."""
+        caller = administrator(caller)
+        batch = load(batch_schema, payload)
+        org = caller.organization_id
+        outcomes: dict[int, dict] = {}
+        candidates = []
+        for position, raw in enumerate(batch["rows"]):
+            number = raw.get("row") if isinstance(raw.get("row"), int) else position + 1
+            try:
+                row = load(row_schema, {**raw, "row": number})
+                if row["case_number"]:
+                    row["case_number"] = domain.check_case_number(row["case_number"])
+            except ValidationFailed as exc:
+                outcomes[position] = _outcome(number, "refused",
+                                              reason=domain.refusal(exc.errors) or exc.detail)
+                continue
+            row["import_key"] = domain.import_key(row)
+            candidates.append((position, row))
+        with self.db.transaction() as uow:
+            session = uow.session
+            types = agency.client_type_activity(session, org) if any(
+                r["client_type_id"] for _, r in candidates) else {}
+            fresh = self._without_duplicates(session, org, candidates, types, outcomes)
+            if batch["dry_run"]:
+                for position, row in fresh:
+                    outcomes[position] = _outcome(row["row"], "would_create",
+                                                  case_number=row["case_number"])
+            else:
+                self._create_imported(uow, caller, fresh, outcomes)
+        results = [outcomes[i] for i in sorted(outcomes)]
+        return {"created": sum(r["outcome"] == "created" for r in results),
+                "results": dump_outcomes(results)}
+
+    @staticmethod
+    def _without_duplicates(session, org: str, candidates: list, types: dict,
+                            outcomes: dict) -> list:
+        """The candidates that are new, each other's and the agency's duplicates flagged."""
+        existing = agency.import_duplicates(
+            session, org, [r["case_number"].lower() for _, r in candidates if r["case_number"]],
+            [r["import_key"] for _, r in candidates],
+            [p for p in (domain.person_key(r) for _, r in candidates) if p])
+        by_case = {e["case_number"]: e for e in existing}
+        by_key = {e["import_key"]: e for e in existing if e["import_key"]}
+        by_person = {(e["first_name"], e["last_name"], domain.plain(e["date_of_birth"])): e
+                     for e in existing if e["date_of_birth"]}
+        seen_case, seen_key, seen_person = {}, {}, {}
+        fresh = []
+        for position, row in candidates:
+            number, case = row["row"], (row["case_number"] or "").lower() or None
+            person = domain.person_key(row)
+            client_type = str(row["client_type_id"]) if row["client_type_id"] else None
+            if client_type and not types.get(client_type):
+                outcomes[position] = _outcome(number, "refused", reason=(
+                    "client_type_id: not one of this agency's active client types"))
+                continue
+            found = ((by_key.get(row["import_key"]), "imported before (same row)"),
+                     (by_case.get(case) if case else None, f"case number {row['case_number']} "
+                                                           "is in use"),
+                     (by_person.get(person) if person else None,
+                      "same name and date of birth"))
+            duplicate = next(((e, why) for e, why in found if e), None)
+            if duplicate:
+                record, why = duplicate
+                outcomes[position] = _outcome(
+                    number, "duplicate", record_id=record["id"],
+                    reason=f"{why} by record {record['id']}"
+                           + (" (deleted: an administrator can restore it)"
+                              if record["deleted"] else ""))
+                continue
+            earlier = ((seen_key.get(row["import_key"]), "the same row as"),
+                       (seen_case.get(case) if case else None, "the same case number as"),
+                       (seen_person.get(person) if person else None,
+                        "the same name and date of birth as"))
+            twin = next(((n, why) for n, why in earlier if n), None)
+            if twin:
+                outcomes[position] = _outcome(number, "duplicate",
+                                              reason=f"{twin[1]} row {twin[0]} of the file")
+                continue
+            seen_key[row["import_key"]] = number
+            if case:
+                seen_case[case] = number
+            if person:
+                seen_person[person] = number
+            fresh.append((position, row))
+        return fresh
+
+    @staticmethod
+    def _create_imported(uow, caller, fresh: list, outcomes: dict) -> None:
+        session, org = uow.session, caller.organization_id
+        unnumbered = [row for _, row in fresh if not row["case_number"]]
+        if unnumbered:
+            numbers = _generated_numbers(session, org, len(unnumbered))
+            for row, number in zip(unnumbered, numbers, strict=True):
+                row["case_number"] = number
+        values = []
+        for _, row in fresh:
+            row["id"] = records.new_id()
+            value = {k: v for k, v in row.items() if k != "row"}
+            value.update(domain.search_columns(value))
+            values.append(value)
+        made = {str(r["id"]): r for r in agency.insert_imported(
+            session, org, values, caller.user_id, request_id(caller, uow),
+            _correlation(caller, uow))}
+        for position, row in fresh:
+            created = made.get(row["id"])
+            outcomes[position] = (
+                _outcome(row["row"], "created", record_id=row["id"],
+                         case_number=row["case_number"]) if created else
+                _outcome(row["row"], "duplicate", reason=(
+                    "another import or a record made meanwhile took its case number or row")))
+        first = next(iter(made.values()), None)
+        uow.stored_by_statement("record_created", first and {
+            "record_id": first["id"], "kind": first["kind"], "status": first["status"],
+            "case_number": first["case_number"]}, len(made))
+
+
+def _generated_numbers(session, org: str, count: int) -> list[str]:
+    """``count`` generated case numbers (REC-3) from the agency's counter, past any number of
+    the pattern that is taken already (chosen by hand)."""
+    numbers: list[str] = []
+    while len(numbers) < count:
+        wanted = [domain.generated_case_number(n) for n in
+                  agency.allocate_sequences(session, org, count - len(numbers))]
+        taken = agency.case_numbers_taken(session, org, wanted)
+        numbers += [n for n in wanted if n not in taken]
+    return numbers
+
+
+def _correlation(caller, uow) -> str:
+    """The correlation id the events of a set-based statement carry (as ``emit`` gives)."""
+    return uow.correlation_id or request_id(caller, uow) or records.new_id()
+
+
+def _outcome(row: int, outcome: str, *, record_id=None, case_number=None, reason=None) -> dict:
+    return {"row": row, "outcome": outcome, "record_id": record_id, "case_number": case_number,
+            "reason": reason}
 
 
 def _active(user: dict | None) -> bool:

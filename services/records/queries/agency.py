@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy import DateTime, Uuid, literal, select, text, tuple_
 from sqlalchemy.orm import Session
 
+import contracts.records  # noqa: F401  (declares the events the statements below store)
 from casework import cursors
+from casework.db import outbox_insert_sql
 
 from ..models import records
 from .records import RECORD_COLUMNS
@@ -19,8 +21,9 @@ from .search import _conditions
 # The departing navigator's live records, shared between the targets in turn (record i goes to
 # target i mod n, records in id order: as even as can be, and the same plan for the same
 # caseload), with an audit row per record of the navigator leaving and of the new one arriving
-# (as the single-record paths write them). A target who was a navigator of the record already
-# stays as they were (code already_navigator).
+# (as the single-record paths write them) and the events navigator_unassigned and
+# navigator_assigned per record. A target who was a navigator of the record already stays as
+# they were (code already_navigator).
 # Shaped for plans that stay linear when the statistics are stale (right after a bulk load): no
 # join between two CTEs of the caseload's size (a nested loop over them took 30 s for 10,000),
 # records looked up by primary key only.
@@ -67,22 +70,31 @@ audited AS (
                'old', NULL,
                'new', jsonb_build_object('user_id', CAST(p.user_id AS text), 'name', p.name))),
            CAST(:request_id AS varchar)
-    FROM plan p WHERE NOT p.already)
+    FROM plan p WHERE NOT p.already),
+unassigned_events AS (""" + outbox_insert_sql("records", "navigator_unassigned", """
+    SELECT jsonb_build_object('record_id', CAST(record_id AS text),
+                              'user_id', CAST(:from_id AS text)) AS data FROM plan""") + """),
+assigned_events AS (""" + outbox_insert_sql("records", "navigator_assigned", """
+    SELECT jsonb_build_object('record_id', CAST(record_id AS text),
+                              'user_id', CAST(user_id AS text)) AS data
+    FROM plan WHERE NOT already""") + """)
 SELECT record_id, user_id AS to_user_id, already FROM plan ORDER BY record_id
 """)
 
 
 def move_caseload(session: Session, organization_id: str, from_user: dict, targets: list[str],
-                  actor_id, request_id) -> list[dict]:
+                  actor_id, request_id, correlation_id) -> list[dict]:
     rows = session.execute(CASELOAD_MOVE, {
         "targets": targets, "target_count": len(targets), "from_id": str(from_user["user_id"]),
         "from_name": from_user["name"], "organization_id": organization_id,
-        "actor_id": actor_id, "request_id": request_id}).mappings()
+        "actor_id": actor_id, "request_id": request_id,
+        "correlation_id": correlation_id}).mappings()
     return [dict(r) for r in rows]
 
 
 # Each wanted record of the agency, live, locked; those not already in the status change, with
-# their status history and audit rows; each id's outcome in the caller's order.
+# their status history and audit rows and record_status_changed each; each id's outcome in the
+# caller's order.
 BULK_STATUS = text("""
 WITH wanted AS (
     SELECT w.record_id, w.n
@@ -94,7 +106,7 @@ known AS (
 changed AS (
     UPDATE records.records r SET status = CAST(:status AS varchar), updated_at = now()
     FROM known k WHERE r.id = k.id AND k.status <> CAST(:status AS varchar)
-    RETURNING r.id, k.status AS old),
+    RETURNING r.id, r.kind, k.status AS old),
 history AS (
     INSERT INTO records.status_history
         (organization_id, record_id, old_status, new_status, changed_by)
@@ -107,7 +119,10 @@ audited AS (
            jsonb_build_object('status', jsonb_build_object('old', old,
                                                            'new', CAST(:status AS text))),
            CAST(:request_id AS varchar)
-    FROM changed)
+    FROM changed),
+events AS (""" + outbox_insert_sql("records", "record_status_changed", """
+    SELECT jsonb_build_object('record_id', CAST(id AS text), 'kind', kind, 'old', old,
+                              'new', CAST(:status AS text)) AS data FROM changed""") + """)
 SELECT w.record_id, k.kind, c.old,
        CASE WHEN c.id IS NOT NULL THEN 'changed'
             WHEN k.id IS NOT NULL THEN 'unchanged' ELSE 'failed' END AS outcome,
@@ -119,10 +134,11 @@ ORDER BY w.n
 
 
 def bulk_status(session: Session, organization_id: str, record_ids: list[str], status: str,
-                actor_id, request_id) -> list[dict]:
+                actor_id, request_id, correlation_id) -> list[dict]:
     rows = session.execute(BULK_STATUS, {
         "record_ids": record_ids, "status": status, "organization_id": organization_id,
-        "actor_id": actor_id, "request_id": request_id}).mappings()
+        "actor_id": actor_id, "request_id": request_id,
+        "correlation_id": correlation_id}).mappings()
     return [dict(r) for r in rows]
 
 
@@ -194,3 +210,131 @@ def audit_export(session: Session, organization_id: str, record_ids: list[str], 
             "organization_id": organization_id, "record_ids": record_ids, "actor_id": actor_id,
             "request_id": request_id, "changes": changes})
 
+
+
+# --- CSV import -----------------------------------------------------------------------------
+
+# The agency's records (deleted ones too: they can be restored, and keep their case numbers)
+# that an import batch would duplicate: same case number (any case), same row key, or same
+# name and date of birth. Each part is served by its own index.
+IMPORT_DUPLICATES = text("""
+SELECT r.id, lower(r.case_number) AS case_number, r.import_key, lower(r.first_name) AS first_name,
+       lower(r.last_name) AS last_name, r.date_of_birth, r.deleted_at IS NOT NULL AS deleted
+FROM records.records r
+WHERE r.organization_id = CAST(:organization_id AS uuid)
+  AND lower(r.case_number) = ANY(CAST(:case_numbers AS text[]))
+UNION ALL
+SELECT r.id, lower(r.case_number), r.import_key, lower(r.first_name), lower(r.last_name),
+       r.date_of_birth, r.deleted_at IS NOT NULL
+FROM records.records r
+WHERE r.organization_id = CAST(:organization_id AS uuid)
+  AND r.import_key = ANY(CAST(:keys AS text[]))
+UNION ALL
+SELECT r.id, lower(r.case_number), r.import_key, lower(r.first_name), lower(r.last_name),
+       r.date_of_birth, r.deleted_at IS NOT NULL
+FROM records.records r
+JOIN unnest(CAST(:first_names AS text[]), CAST(:last_names AS text[]),
+            CAST(:births AS date[])) AS p(first_name, last_name, date_of_birth)
+  ON r.date_of_birth = p.date_of_birth AND lower(r.first_name) = p.first_name
+ AND lower(r.last_name) = p.last_name
+WHERE r.organization_id = CAST(:organization_id AS uuid) AND r.date_of_birth IS NOT NULL
+""")
+
+
+def import_duplicates(session: Session, organization_id: str, case_numbers: list[str],
+                      keys: list[str], people: list[tuple]) -> list[dict]:
+    rows = session.execute(IMPORT_DUPLICATES, {
+        "organization_id": organization_id, "case_numbers": case_numbers, "keys": keys,
+        "first_names": [p[0] for p in people], "last_names": [p[1] for p in people],
+        "births": [p[2] for p in people]}).mappings()
+    return [dict(r) for r in rows]
+
+
+ALLOCATE_SEQUENCES = text("""
+INSERT INTO records.case_number_counters (organization_id, last_value)
+VALUES (CAST(:organization_id AS uuid), :count)
+ON CONFLICT (organization_id) DO UPDATE
+SET last_value = records.case_number_counters.last_value + EXCLUDED.last_value
+RETURNING last_value
+""")
+
+
+def allocate_sequences(session: Session, organization_id: str, count: int) -> range:
+    """``count`` consecutive numbers of the agency's case-number counter (locks it)."""
+    last = session.execute(ALLOCATE_SEQUENCES, {"organization_id": organization_id,
+                                                "count": count}).scalar_one()
+    return range(last - count + 1, last + 1)
+
+
+def case_numbers_taken(session: Session, organization_id: str, numbers: list[str]) -> set[str]:
+    rows = session.execute(select(records.c.case_number).where(
+        records.c.organization_id == organization_id, records.c.case_number.in_(numbers)))
+    return {r[0] for r in rows}
+
+
+# One statement per batch: the rows (as one JSON parameter) become records, each with its first
+# status-history row, its record_created audit row and event, as the single-record path writes
+# them. A
+# row that lost a race for its case number or row key is skipped (ON CONFLICT) and reported.
+IMPORT_INSERT = text("""
+WITH incoming AS (
+    SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(
+        id uuid, kind varchar, first_name varchar, last_name varchar, email varchar,
+        phones jsonb, preferred_contact_methods jsonb, date_of_birth date, case_number varchar,
+        client_type_id uuid, status varchar, custom_fields jsonb, search_text text,
+        name_text text, sort_name text, import_key varchar)),
+made AS (
+    INSERT INTO records.records (id, organization_id, kind, first_name, last_name, email, phones,
+        preferred_contact_methods, date_of_birth, case_number, client_type_id, status,
+        custom_fields, search_text, name_text, sort_name, import_key, created_by)
+    SELECT id, CAST(:organization_id AS uuid), kind, first_name, last_name, email, phones,
+           preferred_contact_methods, date_of_birth, case_number, client_type_id, status,
+           custom_fields, search_text, name_text, sort_name, import_key, CAST(:actor_id AS uuid)
+    FROM incoming
+    ON CONFLICT DO NOTHING
+    RETURNING id, kind, first_name, last_name, case_number, status, client_type_id),
+history AS (
+    INSERT INTO records.status_history (organization_id, record_id, old_status, new_status,
+                                        changed_by)
+    SELECT CAST(:organization_id AS uuid), id, NULL, status, CAST(:actor_id AS uuid) FROM made),
+audited AS (
+    INSERT INTO records.audit_entries
+        (organization_id, record_id, actor_id, action, changes, request_id)
+    SELECT CAST(:organization_id AS uuid), id, CAST(:actor_id AS uuid), 'record_created',
+           jsonb_build_object(
+               'kind', jsonb_build_object('old', NULL, 'new', kind),
+               'first_name', jsonb_build_object('old', NULL, 'new', first_name),
+               'last_name', jsonb_build_object('old', NULL, 'new', last_name),
+               'case_number', jsonb_build_object('old', NULL, 'new', case_number),
+               'status', jsonb_build_object('old', NULL, 'new', status))
+           || CASE WHEN client_type_id IS NULL THEN '{}'::jsonb
+                   ELSE jsonb_build_object('client_type_id', jsonb_build_object(
+                       'old', NULL, 'new', CAST(client_type_id AS text))) END,
+           CAST(:request_id AS varchar)
+    FROM made),
+events AS (""" + outbox_insert_sql("records", "record_created", """
+    SELECT jsonb_build_object('record_id', CAST(id AS text), 'kind', kind, 'status', status,
+                              'case_number', case_number) AS data FROM made""") + """)
+SELECT id, kind, status, case_number FROM made
+""")
+
+
+def insert_imported(session: Session, organization_id: str, rows: list[dict], actor_id,
+                    request_id, correlation_id) -> list[dict]:
+    import json
+
+    if not rows:
+        return []
+    found = session.execute(IMPORT_INSERT, {
+        "rows": json.dumps(rows, default=str), "organization_id": organization_id,
+        "actor_id": actor_id, "request_id": request_id,
+        "correlation_id": correlation_id}).mappings()
+    return [dict(r) for r in found]
+
+
+def client_type_activity(session: Session, organization_id: str) -> dict[str, bool]:
+    from ..models import client_types
+
+    rows = session.execute(select(client_types.c.id, client_types.c.active).where(
+        client_types.c.organization_id == organization_id))
+    return {str(r.id): r.active for r in rows}
