@@ -4,6 +4,9 @@ records exported as CSV."""
 
 from __future__ import annotations
 
+from werkzeug.wrappers import Response
+
+from casework import record_csv
 from contracts.records import (
     BulkStatusBodySchema,
     BulkStatusSchema,
@@ -11,6 +14,7 @@ from contracts.records import (
     CaseloadMoveSchema,
     DeletedRecordPageSchema,
     DeletedRecordQuerySchema,
+    ExportQuerySchema,
 )
 
 from ..routing import route
@@ -43,3 +47,24 @@ class AgencyRoutes:
         """The agency's deleted records, most recently deleted first (``q``: part of the name,
         case number or e-mail), to find the one to restore (agency administrators, REC-9)."""
         return self.rpc.records.deleted_records(call.caller, query)
+
+    @route("GET", f"{RECORDS}/export.csv", audience="staff", query=ExportQuerySchema(),
+           tag="records")
+    def export_records(self, call, query):
+        """The records of a search (``q`` and the filters of the search) or of a group
+        (``group_id``) as CSV (text/csv), in the columns ``casework import records`` reads.
+        Without ``q`` every matching record; a ``q`` search is capped as the search is, and
+        then says so in the header ``X-Casework-Truncated: true``. Every exported record's
+        audit trail has the read (``record_exported``)."""
+        parts, cursor, truncated = [], None, False
+        while True:
+            page = self.rpc.records.export_records(call.caller, {**query, "cursor": cursor})
+            parts.append(record_csv.write(page["items"], header=not parts))
+            truncated = truncated or page["truncated"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        return Response("".join(parts), status=200, mimetype="text/csv", headers={
+            "X-Request-Id": call.request_id, "X-Casework-Truncated": str(truncated).lower(),
+            "Content-Disposition": 'attachment; filename="records.csv"',
+            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
