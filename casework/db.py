@@ -133,13 +133,14 @@ def outbox_insert_sql(service: str, name: str, source: str, *, version: int = 1)
                               f"contracts.{service}")
     return f"""
     INSERT INTO {service}.outbox (event_id, exchange, routing_key, payload)
-    SELECT e.event_id, '{service}.events', '{name}', jsonb_build_object(
-        'event_id', e.event_id, 'type', '{service}.{name}', 'version', {int(version)},
-        'occurred_at', to_char(clock_timestamp() AT TIME ZONE 'UTC',
-                               'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-        'organization_id', CAST(:organization_id AS text),
-        'correlation_id', CAST(:correlation_id AS text), 'data', e.data)
-    FROM (SELECT gen_random_uuid() AS event_id, s.data FROM ({source}) AS s) AS e"""
+    SELECT e.event_id, '{service}.events', '{name}', c.envelope || jsonb_build_object(
+        'event_id', e.event_id, 'data', e.data)
+    FROM (SELECT gen_random_uuid() AS event_id, s.data FROM ({source}) AS s) AS e,
+         (SELECT jsonb_build_object(
+              'type', '{service}.{name}', 'version', {int(version)},
+              'occurred_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+              'organization_id', CAST(:organization_id AS text),
+              'correlation_id', CAST(:correlation_id AS text)) AS envelope) AS c"""
 
 
 class Db:

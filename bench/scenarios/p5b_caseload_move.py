@@ -6,7 +6,8 @@ The records service runs on its own database (`casework_bench_p5b`, records sche
 generated records; the staff users it moves between are written into its copy of the agency's
 staff (as identity's staff_user events would), and the caseload is assigned set-based before
 each run. Each move answers a result per record and stores 20,000 events (navigator_unassigned
-and navigator_assigned per record) in the outbox, which the relay then publishes.
+and navigator_assigned per record) in the outbox in the same statement; the relay publishes them
+afterwards.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def run(ctx) -> Report:
         rows.append([targets, f"{secs:.3f}", body["moved"],
                      " / ".join(f"{n:,}" for n in shares.values())])
     report.section("Runs", table(["targets", "seconds", "moved", "records per target"], rows))
-    report.notes.append("Each move is one SQL statement (moves, audits both sides of each "
-                        "record, answers), plus one executemany per event type for the 20,000 "
-                        "events (navigator_unassigned and navigator_assigned per record).")
+    report.notes.append("Each move is one SQL statement: it moves the caseload, writes both "
+                        "audit rows of each record, stores the 20,000 events (navigator_unassigned"
+                        " and navigator_assigned per record) in the outbox and answers a result "
+                        "per record.")
     return report

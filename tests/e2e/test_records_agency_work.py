@@ -131,15 +131,17 @@ def test_a_departing_navigators_caseload_moves_evenly_in_one_call(gateway_url, s
     mine = alice.get(f"{gateway_url}{API}/records", params={"navigator_id": ursula.user_id})
     assert {r["id"] for r in mine.json()["items"]} == {
         r["record_id"] for r in shares[ursula.user_id]}
-    audit = dict(sql(engine, "SELECT action, count(*) FROM records.audit_entries WHERE"
-                             " organization_id = :o AND action LIKE 'navigator_%' GROUP BY action",
-                     o=org))
-    assert audit == {"navigator_unassigned": 10, "navigator_assigned": 9}
-    assert sql(engine, "SELECT changes FROM records.audit_entries WHERE record_id = :r AND"
-               " action = 'navigator_unassigned'", r=caseload[1])[0][0] == {"navigators": {
-                   "old": {"user_id": nina.user_id, "name": sql(
-                       engine, "SELECT name FROM records.staff_users WHERE user_id = :u",
-                       u=nina.user_id)[0][0]}, "new": None}}
+    audit = sql(engine, "SELECT record_id::text, actor_id::text, changes FROM"
+                " records.audit_entries WHERE organization_id = :o AND action LIKE 'navigator_%'",
+                o=org)
+    assert sorted(r[0] for r in audit) == caseload and {r[1] for r in audit} == {alice.user_id}
+    nina_name = sql(engine, "SELECT name FROM records.staff_users WHERE user_id = :u",
+                    u=nina.user_id)[0][0]
+    first = next(r[2] for r in audit if r[0] == caseload[0])
+    assert first == {"navigators": {
+        "old": {"user_id": nina.user_id, "name": nina_name},
+        "new": {"user_id": tom.user_id, "name": first["navigators"]["new"]["name"],
+                "already": True}}}
     # one event per record, as the single-record paths publish them, out on the bus
     assert wait_for(lambda: (published(engine, org, "navigator_unassigned"),
                              published(engine, org, "navigator_assigned")) == (10, 9),

@@ -46,8 +46,9 @@ class AgencyEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def move_caseload(self, caller, user_id, payload):
         """Every live record the user navigates gets the target(s) instead, shared evenly in
-        the order given (agency administrators only). One statement moves, audits and answers;
-        the events (navigator_unassigned, navigator_assigned) are one each per record."""
+        the order given (agency administrators only). One statement moves, audits
+        (navigator_moved per record), stores the events (navigator_unassigned and
+        navigator_assigned per record) and answers."""
         caller = administrator(caller)
         from_id = known_id(user_id, "staff user")
         targets = list(dict.fromkeys(str(t) for t in load(move_schema, payload)["to"]))

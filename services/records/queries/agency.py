@@ -20,9 +20,9 @@ from .search import _conditions
 
 # The departing navigator's live records, shared between the targets in turn (record i goes to
 # target i mod n, records in id order: as even as can be, and the same plan for the same
-# caseload), with an audit row per record of the navigator leaving and of the new one arriving
-# (as the single-record paths write them) and the events navigator_unassigned and
-# navigator_assigned per record. A target who was a navigator of the record already stays as
+# caseload), with an audit row per record (navigator_moved: who left, who took over) and the
+# events navigator_unassigned and navigator_assigned per record, as the single-record paths
+# publish them. A target who was a navigator of the record already stays as
 # they were (code already_navigator).
 # Shaped for plans that stay linear when the statistics are stale (right after a bulk load): no
 # join between two CTEs of the caseload's size (a nested loop over them took 30 s for 10,000),
@@ -59,18 +59,13 @@ audited AS (
     INSERT INTO records.audit_entries
         (organization_id, record_id, actor_id, action, changes, request_id)
     SELECT CAST(:organization_id AS uuid), p.record_id, CAST(:actor_id AS uuid),
-           'navigator_unassigned', jsonb_build_object('navigators', jsonb_build_object(
+           'navigator_moved', jsonb_build_object('navigators', jsonb_build_object(
                'old', jsonb_build_object('user_id', CAST(:from_id AS text),
                                          'name', CAST(:from_name AS text)),
-               'new', NULL)), CAST(:request_id AS varchar)
-    FROM plan p
-    UNION ALL
-    SELECT CAST(:organization_id AS uuid), p.record_id, CAST(:actor_id AS uuid),
-           'navigator_assigned', jsonb_build_object('navigators', jsonb_build_object(
-               'old', NULL,
-               'new', jsonb_build_object('user_id', CAST(p.user_id AS text), 'name', p.name))),
+               'new', jsonb_build_object('user_id', CAST(p.user_id AS text), 'name', p.name,
+                                         'already', p.already))),
            CAST(:request_id AS varchar)
-    FROM plan p WHERE NOT p.already),
+    FROM plan p),
 unassigned_events AS (""" + outbox_insert_sql("records", "navigator_unassigned", """
     SELECT jsonb_build_object('record_id', CAST(record_id AS text),
                               'user_id', CAST(:from_id AS text)) AS data FROM plan""") + """),
