@@ -116,11 +116,11 @@ def write(records: Iterable[dict], *, header: bool = True) -> str:
     if header:
         writer.writerow(EXPORT_COLUMNS)
     for record in records:
-        writer.writerow([_safe(cell(name, record.get(name))) for name in EXPORT_COLUMNS])
+        writer.writerow([safe(cell(name, record.get(name))) for name in EXPORT_COLUMNS])
     return out.getvalue()
 
 
-def _safe(text: str) -> str:
+def safe(text: str) -> str:
     """A cell a spreadsheet would run as a formula (=, @, or + and - before anything but a
     number) gets a leading apostrophe (CSV injection)."""
     if text[:1] in ("=", "@", "\t", "\r") or (

@@ -297,6 +297,8 @@ class StaffUserData(EventData):
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=400))
     active = fields.Boolean(required=True)
     allow_client_initiated_contact = fields.Boolean(load_default=False)
+    role = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100),
+                         metadata={"description": "the name of the user's role"})
 
 
 class PortalAccountSchema(EventData):

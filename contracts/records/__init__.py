@@ -7,6 +7,7 @@ from .agency import (
     EXPORT_PAGE_LIMIT,
     IMPORT_BATCH_LIMIT,
     MAX_TARGETS,
+    AuditQuerySchema,
     BulkStatusBodySchema,
     BulkStatusResultSchema,
     BulkStatusSchema,
@@ -106,7 +107,8 @@ from .record import (
 )
 
 __all__ = [
-    "EXPORT_PAGE_LIMIT", "IMPORT_BATCH_LIMIT", "MAX_TARGETS", "BulkStatusBodySchema",
+    "EXPORT_PAGE_LIMIT", "IMPORT_BATCH_LIMIT", "MAX_TARGETS", "AuditQuerySchema",
+    "BulkStatusBodySchema",
     "BulkStatusResultSchema", "BulkStatusSchema", "CaseloadMoveBodySchema", "CaseloadMoveSchema",
     "CaseloadResultSchema", "DeletedRecordPageSchema", "DeletedRecordQuerySchema",
     "DeletedRecordSchema", "ExportPageQuerySchema", "ExportPageSchema", "ExportQuerySchema",

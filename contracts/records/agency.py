@@ -142,3 +142,26 @@ class ExportPageSchema(Schema):
     items = fields.List(fields.Nested(RecordSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
     truncated = fields.Boolean(required=True)
+
+
+# --- the agency's audit trail ---------------------------------------------------------------
+
+def _audit_query():
+    query = ListQuerySchema.from_dict({
+        "user_id": fields.UUID(load_default=None, metadata={"description": "who did it"}),
+        "record_id": fields.UUID(load_default=None, metadata={
+            "description": "about this record: read or changed alone, or among the records a "
+                           "search returned"}),
+        "action": fields.String(load_default=None, validate=validate.Length(max=50), metadata={
+            "description": "e.g. record_read, record_updated, records_searched"}),
+        "from": fields.AwareDateTime(load_default=None, metadata={
+            "description": "from this moment on (inclusive), with its time zone"}),
+        "to": fields.AwareDateTime(load_default=None, metadata={
+            "description": "before this moment (exclusive), with its time zone"}),
+    }, name="AuditQuerySchema")
+    query.__module__ = __name__
+    return query
+
+
+# ("from" is a keyword in Python: the schema is made from a dict, its fields keep their names)
+AuditQuerySchema = _audit_query()

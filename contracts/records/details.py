@@ -25,6 +25,10 @@ class StatusChangeSchema(Schema):
                                validate=validate.OneOf(STATUSES))
     new_status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     changed_by = fields.UUID(required=True, allow_none=True)
+    changed_by_name = fields.String(required=True, allow_none=True, metadata={
+        "description": "who, by name (null for a change no staff user made)"})
+    changed_by_role = fields.String(required=True, allow_none=True, metadata={
+        "description": "the name of their role"})
     changed_at = UtcDateTime(required=True)
 
 
@@ -32,6 +36,15 @@ class AuditEntrySchema(Schema):
     id = fields.Integer(required=True)
     action = fields.String(required=True)
     actor_id = fields.UUID(required=True, allow_none=True)
+    actor_name = fields.String(required=True, allow_none=True, metadata={
+        "description": "who, by name (null for what no staff user did: an event)"})
+    actor_role = fields.String(required=True, allow_none=True, metadata={
+        "description": "the name of their role"})
+    record_id = fields.UUID(required=True, allow_none=True, metadata={
+        "description": "null for a search (record_ids) and a contact's read or change"})
+    record_ids = fields.List(fields.UUID(), required=True, allow_none=True, metadata={
+        "description": "a search: the records it returned"})
+    contact_id = fields.UUID(required=True, allow_none=True)
     request_id = fields.String(required=True, allow_none=True)
     changes = fields.Dict(required=True, metadata={
         "description": "changed fields: {field: {old, new}}"})

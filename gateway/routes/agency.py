@@ -4,10 +4,16 @@ records exported as CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 from werkzeug.wrappers import Response
 
 from casework import record_csv
 from contracts.records import (
+    AuditEntryPageSchema,
+    AuditQuerySchema,
     BulkStatusBodySchema,
     BulkStatusSchema,
     CaseloadMoveBodySchema,
@@ -20,6 +26,28 @@ from contracts.records import (
 from ..routing import route
 
 RECORDS = "/api/v1/staff/records"
+AUDIT = "/api/v1/staff/audit"
+AUDIT_COLUMNS = ("at", "action", "actor_id", "actor_name", "actor_role", "record_id",
+                 "record_ids", "contact_id", "request_id", "changes")
+
+
+def _audit_cell(name: str, value) -> str:
+    if value is None:
+        return ""
+    if name == "record_ids":
+        return ";".join(value)
+    if name == "changes":
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _csv(rows: list[list[str]], header=None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    if header:
+        writer.writerow(header)
+    writer.writerows([[record_csv.safe(c) for c in row] for row in rows])
+    return out.getvalue()
 
 
 class AgencyRoutes:
@@ -67,4 +95,33 @@ class AgencyRoutes:
         return Response("".join(parts), status=200, mimetype="text/csv", headers={
             "X-Request-Id": call.request_id, "X-Casework-Truncated": str(truncated).lower(),
             "Content-Disposition": 'attachment; filename="records.csv"',
+            "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+    @route("GET", AUDIT, audience="staff", permission="view_audit", query=AuditQuerySchema(),
+           responses={200: AuditEntryPageSchema}, tag="records")
+    def agency_audit(self, call, query):
+        """The agency's whole audit trail (REC-15), newest first: by ``user_id``, ``record_id``
+        (read or changed alone, or among a search's records), ``action`` and time range
+        (``from`` inclusive, ``to`` exclusive); each entry names its actor with their name and
+        role. Reading it is itself audited (``view_audit``)."""
+        return self.rpc.records.agency_audit(call.caller, query)
+
+    @route("GET", f"{AUDIT}/export.csv", audience="staff", permission="view_audit",
+           query=AuditQuerySchema(), tag="records")
+    def export_agency_audit(self, call, query):
+        """The same trail as ``GET /api/v1/staff/audit`` with the same filters, every entry of
+        it, as CSV (text/csv): at, action, actor_id, actor_name, actor_role, record_id,
+        record_ids (separated by ``;``), contact_id, request_id, changes (JSON)."""
+        parts, cursor = [], None
+        while True:
+            page = self.rpc.records.agency_audit(call.caller, {**query, "limit": 500,
+                                                               "cursor": cursor})
+            parts.append(_csv([[_audit_cell(n, e.get(n)) for n in AUDIT_COLUMNS]
+                               for e in page["items"]], header=None if parts else AUDIT_COLUMNS))
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        return Response("".join(parts), status=200, mimetype="text/csv", headers={
+            "X-Request-Id": call.request_id,
+            "Content-Disposition": 'attachment; filename="audit.csv"',
             "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})

@@ -101,7 +101,7 @@ def normalise_email(email: str) -> str:
 
 
 STAFF_EVENT_FIELDS = ("email", "first_name", "last_name", "active",
-                      "allow_client_initiated_contact")
+                      "allow_client_initiated_contact", "role_name")
 
 
 def staff_user_event(user: dict) -> dict:
@@ -111,7 +111,9 @@ def staff_user_event(user: dict) -> dict:
             "last_name": user["last_name"], "name": display_name(user["first_name"],
                                                                   user["last_name"]),
             "active": user["active"],
-            "allow_client_initiated_contact": user["allow_client_initiated_contact"]}
+            "allow_client_initiated_contact": user["allow_client_initiated_contact"],
+            # the role's name: audit trails and status histories say who by name and role
+            "role": user.get("role_name")}
 
 
 # --- tokens (S3) ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from casework.tables import add_messaging_tables
 
@@ -132,7 +132,11 @@ audit_entries = Table(
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("organization_id", Uuid, nullable=False),
-    Column("record_id", Uuid, nullable=False),
+    # null for a search, which reads many records (their ids in ``record_ids``), and for what
+    # happens to a contact (``contact_id``) rather than to a record (migration records_0009)
+    Column("record_id", Uuid),
+    Column("record_ids", ARRAY(Uuid)),
+    Column("contact_id", Uuid),
     Column("actor_id", Uuid),
     Column("action", String(50), nullable=False),
     Column("changes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
@@ -141,6 +145,10 @@ audit_entries = Table(
     Column("call_id", String(100)),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_audit_record_id", "organization_id", "record_id", "id"),
+    Index("ix_audit_org_at", "organization_id", "at"),
+    Index("ix_audit_org_actor_at", "organization_id", "actor_id", "at"),
+    Index("ix_audit_record_ids", "record_ids", postgresql_using="gin",
+          postgresql_where=text("record_ids IS NOT NULL")),
     Index("uq_audit_call_id", "call_id", unique=True,
           postgresql_where=text("call_id IS NOT NULL")),
 )
@@ -210,6 +218,7 @@ staff_users = Table(
     Column("first_name", String(200)),
     Column("last_name", String(200)),
     Column("name", String(400), nullable=False),
+    Column("role", String(100)),  # the name of the user's role (audit trail, status history)
     Column("active", Boolean, nullable=False),
     Column("allow_client_initiated_contact", Boolean, nullable=False),
     # when identity made the change we hold: an older event arriving late is ignored

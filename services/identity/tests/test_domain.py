@@ -102,10 +102,11 @@ def test_s2_throttling_keys_ignore_case_and_spaces_so_variants_share_a_counter()
 def test_staff_user_events_carry_exactly_the_published_fields():
     data = domain.staff_user_event({
         "id": "u", "email": "a@example.org", "first_name": "Ada", "last_name": "Lovelace",
-        "active": True, "allow_client_initiated_contact": False, "password_hash": "$argon2id$"})
+        "active": True, "allow_client_initiated_contact": False, "password_hash": "$argon2id$",
+        "role_name": "Caseworker", "role_id": "r", "permissions": ["view_audit"]})
     assert data == {"user_id": "u", "email": "a@example.org", "first_name": "Ada",
                     "last_name": "Lovelace", "name": "Ada Lovelace", "active": True,
-                    "allow_client_initiated_contact": False}
+                    "allow_client_initiated_contact": False, "role": "Caseworker"}
 
 
 def test_s2_argon2id_with_the_chosen_parameters():

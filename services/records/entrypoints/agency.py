@@ -14,6 +14,8 @@ from casework.errors import CaseworkError, NotFound, ValidationFailed
 from casework.rpc import rpc
 from casework.validation import load
 from contracts.records import (
+    AuditEntrySchema,
+    AuditQuerySchema,
     BulkStatusBodySchema,
     BulkStatusResultSchema,
     CaseloadMoveBodySchema,
@@ -28,7 +30,7 @@ from contracts.records import (
 )
 
 from .. import domain
-from ..queries import agency, navigators, records, search
+from ..queries import agency, audit, navigators, records, search
 from .common import request_id
 
 move_schema, status_schema = CaseloadMoveBodySchema(), BulkStatusBodySchema()
@@ -39,6 +41,8 @@ dump_deleted = page_dumper(DeletedRecordSchema())
 batch_schema, row_schema = ImportBatchSchema(), ImportRowSchema()
 dump_outcomes = page_dumper(ImportOutcomeSchema())
 export_query, dump_exported = ExportPageQuerySchema(), page_dumper(RecordSchema())
+audit_query, dump_entries = AuditQuerySchema(), page_dumper(AuditEntrySchema())
+AUDIT_FILTERS = ("user_id", "record_id", "action", "from", "to")
 EXPORT_WHAT = ("q", "status", "kind", "client_type_id", "group_id", "navigator_id")
 
 
@@ -120,6 +124,24 @@ class AgencyEntrypoints:
                                 json.dumps({"export": {"old": None, "new": exported}}))
         return {"items": dump_exported(rows), "next_cursor": next_cursor,
                 "truncated": truncated}
+
+    @rpc(expected_exceptions=CaseworkError)
+    def agency_audit(self, caller, params):
+        """The agency's whole audit trail, newest first, by user, record, action and time range
+        (``view_audit``); each entry names its actor with their name and role. Reading it is
+        itself audited (audit_read, with the query)."""
+        caller = staff(caller)
+        caller.require(domain.Permission.VIEW_AUDIT)
+        query = load(audit_query, params)
+        org = caller.organization_id
+        with self.db.transaction(rerunnable=True) as uow:
+            rows, next_cursor = audit.agency_trail(uow.session, org, query,
+                                                   limit=query["limit"], cursor=query["cursor"])
+            asked = {k: domain.plain(query[k]) for k in AUDIT_FILTERS if query[k]}
+            audit.write(uow.session, caller, org, None, "audit_read",
+                        {"query": {"old": None, "new": asked}}, request_id(caller, uow),
+                        uow.call_id)
+        return {"items": dump_entries(rows), "next_cursor": next_cursor}
 
     @rpc(expected_exceptions=CaseworkError)
     def deleted_records(self, caller, params):

@@ -70,9 +70,13 @@ class ContactEntrypoints:
         query = load(contact_query, params)
         offset = cursors.offset(query["cursor"])
         q = " ".join((query["q"] or "").lower().split()) or None
-        with self.db.read() as session:
-            rows = contacts.search(session, caller.organization_id, q, offset=offset,
+        with self.db.transaction(rerunnable=True) as uow:  # a read of each contact found
+            rows = contacts.search(uow.session, caller.organization_id, q, offset=offset,
                                    limit=query["limit"])
+            audit.write(uow.session, caller, caller.organization_id, None, "contacts_searched",
+                        {"search": {"old": None, "new": {"q": q, "cursor": query["cursor"]}},
+                         "contact_ids": [str(r["id"]) for r in rows[:query["limit"]]]},
+                        request_id(caller, uow), uow.call_id)
         items, next_cursor = cursors.offset_page(rows, offset, query["limit"])
         return {"items": dump_contacts(items), "next_cursor": next_cursor}
 
@@ -98,15 +102,21 @@ class ContactEntrypoints:
             row = contacts.create(uow.session, caller.organization_id, {
                 **contact, "id": records.new_id(), "search_text": text,
                 "created_by": caller.user_id})
+            audit.write(uow.session, caller, caller.organization_id, None, "contact_created",
+                        {k: {"old": None, "new": v} for k, v in contact.items() if v},
+                        request_id(caller, uow), contact_id=str(row["id"]))
         return dump_contact(row)
 
     @rpc(expected_exceptions=CaseworkError)
     def get_contact(self, caller, contact_id):
         caller, contact_id = staff(caller), known_id(contact_id, "contact")
-        with self.db.read() as session:
-            row = contacts.get(session, caller.organization_id, contact_id)
-        if row is None:
-            raise NotFound("contact not found")
+        with self.db.transaction(rerunnable=True) as uow:
+            row = contacts.get(uow.session, caller.organization_id, contact_id)
+            if row is None:
+                raise NotFound("contact not found")
+            audit.write(uow.session, caller, caller.organization_id, None, "contact_read",
+                        request_id=request_id(caller, uow), call_id=uow.call_id,
+                        contact_id=contact_id)
         return dump_contact(row)
 
     @rpc(expected_exceptions=CaseworkError)
@@ -124,8 +134,12 @@ class ContactEntrypoints:
                 domain.check_address_kept(
                     data["address"], contacts.additional_address_links(uow.session, org,
                                                                        contact_id))
+            changed = {k: {"old": row[k], "new": v} for k, v in data.items() if row[k] != v}
             row = contacts.change(uow.session, org, contact_id, {
                 **data, "search_text": domain.contact_search_text(merged)})
+            if changed:
+                audit.write(uow.session, caller, org, None, "contact_changed", changed,
+                            request_id(caller, uow), contact_id=contact_id)
         return dump_contact(row)
 
     @rpc(expected_exceptions=CaseworkError)

@@ -33,6 +33,15 @@ CREATED_AUDIT_FIELDS = ("kind", "first_name", "last_name", "case_number", "statu
                         "client_type_id")
 
 
+SEARCH_TERMS = ("q", "status", "kind", "client_type_id", "group_id", "navigator_id", "limit",
+                "cursor")
+
+
+def _search_terms(filters: dict) -> dict:
+    """What a search asked, as its audit row keeps it."""
+    return {k: domain.plain(filters[k]) for k in SEARCH_TERMS if filters.get(k) is not None}
+
+
 def _duplicate(case_number: str) -> DuplicateCaseNumber:
     return DuplicateCaseNumber(f"case number {case_number} is already in use",
                                {"case_number": ["already in use"]})
@@ -108,9 +117,17 @@ class RecordEntrypoints:
         caller = staff(caller)
         filters = load(search_query, params)
         q = domain.normalise_query(filters["q"]) if filters["q"] else None
-        with self.db.read() as session:
+        # audited like a read (REC-15): one row per search, with the query and the ids of the
+        # records it returned, in one INSERT after the search; once per call however often it
+        # runs (rerunnable, keyed by the call)
+        with self.db.transaction(rerunnable=True) as uow:
             rows, next_cursor, truncated = search.search(
-                session, caller.organization_id, q, filters, filters["limit"], filters["cursor"])
+                uow.session, caller.organization_id, q, filters, filters["limit"],
+                filters["cursor"])
+            audit.write(uow.session, caller, caller.organization_id, None, "records_searched",
+                        {"search": {"old": None, "new": _search_terms(filters)}},
+                        request_id(caller, uow), uow.call_id,
+                        record_ids=[str(r["id"]) for r in rows])
         return {"items": dump_records(rows), "next_cursor": next_cursor, "truncated": truncated,
                 "detail": search.capped_detail() if truncated else None}
 

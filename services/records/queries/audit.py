@@ -1,28 +1,38 @@
-"""The audit trail (REC-15): one append-only row per staff read and per change of a record, with
-who, when, the request id and the changed fields (old -> new). The database refuses UPDATE and
-DELETE on it (migration records_0002)."""
+"""The audit trail (REC-15): one append-only row per staff read and per change of a record, per
+search (the records it returned) and per contact read or change, with who, when, the request id
+and the changed fields (old -> new). The database refuses UPDATE and DELETE on it (migration
+records_0002). Read back, each row names its actor with their name and role, from the agency's
+staff users as identity announces them."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, cast, literal, or_, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from casework import cursors
 from casework.callers import StaffCaller
 
-from ..models import audit_entries
+from ..models import audit_entries, staff_users
 
 
 def write(session: Session, caller: StaffCaller | None, organization_id: str, record_id,
           action: str, changes: dict | None = None, request_id: str | None = None,
-          call_id: str | None = None) -> None:
+          call_id: str | None = None, *, record_ids: list[str] | None = None,
+          contact_id: str | None = None) -> None:
     """One audit row. With ``call_id`` (a staff read, whose transaction is ``rerunnable``) the
     row is written once per RPC call however often the call runs (QUALITY S5: one row per read,
-    even under redelivery)."""
+    even under redelivery). A search has no ``record_id`` but the ``record_ids`` it returned;
+    a contact's read or change has its ``contact_id``."""
     statement = pg_insert(audit_entries).values(
         organization_id=organization_id, record_id=record_id,
         actor_id=caller.user_id if caller else None, action=action, changes=changes or {},
         request_id=(caller.request_id if caller else None) or request_id, call_id=call_id,
+        record_ids=record_ids, contact_id=contact_id,
     )
     if call_id is not None:
         statement = statement.on_conflict_do_nothing(
@@ -30,14 +40,73 @@ def write(session: Session, caller: StaffCaller | None, organization_id: str, re
     session.execute(statement)
 
 
+ENTRY_COLUMNS = [
+    audit_entries.c.id, audit_entries.c.action, audit_entries.c.actor_id,
+    staff_users.c.name.label("actor_name"), staff_users.c.role.label("actor_role"),
+    audit_entries.c.record_id, audit_entries.c.record_ids, audit_entries.c.contact_id,
+    audit_entries.c.request_id, audit_entries.c.changes, audit_entries.c.at,
+]
+
+
+def _with_actors(*conditions):
+    return (select(*ENTRY_COLUMNS)
+            .join_from(audit_entries, staff_users,
+                       staff_users.c.user_id == audit_entries.c.actor_id, isouter=True)
+            .where(*conditions))
+
+
 def page(session: Session, organization_id: str, record_id: str, *, before_id: int | None,
          limit: int) -> list[dict]:
     """Newest first, by id: a keyset that stays stable while new rows are appended."""
-    statement = (select(audit_entries.c.id, audit_entries.c.action, audit_entries.c.actor_id,
-                        audit_entries.c.request_id, audit_entries.c.changes, audit_entries.c.at)
-                 .where(audit_entries.c.organization_id == organization_id,
-                        audit_entries.c.record_id == record_id)
+    statement = (_with_actors(audit_entries.c.organization_id == organization_id,
+                              audit_entries.c.record_id == record_id)
                  .order_by(audit_entries.c.id.desc()).limit(limit + 1))
     if before_id is not None:
         statement = statement.where(audit_entries.c.id < before_id)
     return [dict(r) for r in session.execute(statement).mappings()]
+
+
+def _entry_id(value: str):
+    """An entry's id as a cursor holds it (text), as the column takes it."""
+    return int(value) if isinstance(audit_entries.c.id.type, BigInteger) else uuid.UUID(value)
+
+
+def agency_trail(session: Session, organization_id: str, filters: dict, *, limit: int,
+                 cursor: str | None) -> tuple[list[dict], str | None]:
+    """The agency's whole trail, newest first, by user, record (read alone or among a search's
+    records), action and time range (``from`` inclusive, ``to`` exclusive); keyset on
+    (at, id)."""
+    conditions = [audit_entries.c.organization_id == organization_id]
+    if filters.get("user_id"):
+        conditions.append(audit_entries.c.actor_id == filters["user_id"])
+    if filters.get("record_id"):
+        record = filters["record_id"]
+        conditions.append(or_(audit_entries.c.record_id == record,
+                              audit_entries.c.record_ids.contains(
+                                  cast([str(record)], ARRAY(audit_entries.c.record_id.type)))))
+    if filters.get("action"):
+        conditions.append(audit_entries.c.action == filters["action"])
+    if filters.get("from"):
+        conditions.append(audit_entries.c.at >= filters["from"])
+    if filters.get("to"):
+        conditions.append(audit_entries.c.at < filters["to"])
+    position = cursors.decode(cursor, expect="k")
+    if position is not None:
+        try:
+            at, entry = datetime.fromisoformat(position[0]), _entry_id(position[1])
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise cursors.invalid() from None
+        conditions.append(tuple_(audit_entries.c.at, audit_entries.c.id) < tuple_(
+            literal(at, DateTime(timezone=True)), literal(entry, audit_entries.c.id.type)))
+    rows = session.execute(_with_actors(*conditions)
+                           .order_by(audit_entries.c.at.desc(), audit_entries.c.id.desc())
+                           .limit(limit + 1)).mappings().all()
+    items = [dict(r) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = cursors.encode({"k": [last["at"].isoformat(), str(last["id"])]})
+    return items, next_cursor
+
+
+

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ..domain import IMAGE_PATH
-from ..models import case_number_counters, records, status_history
+from ..models import case_number_counters, records, staff_users, status_history
 
 # a record as the contract's RecordSchema lists it (search), with what it derives
 RECORD_COLUMNS = [
@@ -209,9 +209,14 @@ def add_status_change(session: Session, organization_id: str, record_id: str, ol
 
 def status_changes(session: Session, organization_id: str, record_id: str, *,
                    before_id: int | None, limit: int) -> list[dict]:
+    """Newest first, each with who made it by name and role (as identity announced them)."""
     statement = (select(status_history.c.id, status_history.c.old_status,
                         status_history.c.new_status, status_history.c.changed_by,
+                        staff_users.c.name.label("changed_by_name"),
+                        staff_users.c.role.label("changed_by_role"),
                         status_history.c.changed_at)
+                 .join_from(status_history, staff_users,
+                            staff_users.c.user_id == status_history.c.changed_by, isouter=True)
                  .where(status_history.c.organization_id == organization_id,
                         status_history.c.record_id == record_id)
                  .order_by(status_history.c.id.desc()).limit(limit + 1))
