@@ -4,6 +4,8 @@ longer keeps its client from being deleted (REC-9)."""
 
 from __future__ import annotations
 
+import uuid
+
 from casework import callers, cursors
 from casework.errors import CaseworkError, NotFound, ValidationFailed
 from casework.rpc import rpc
@@ -38,7 +40,8 @@ class PaymentEntrypoints:
                 raise ValidationFailed("not a session of this client", {
                     "session_id": ["not a session this client attends"]})
             row = payments.insert_payment(uow.session, org, {
-                "client_id": client_id, "amount_minor": data["amount_minor"],
+                "id": str(uuid.uuid4()), "client_id": client_id,
+                "amount_minor": data["amount_minor"],
                 "currency": data["currency"], "paid_on": data["paid_on"],
                 "method": data["method"], "session_id": session_id,
                 "recorded_by": caller.user_id})
