@@ -19,7 +19,8 @@ from .common import EventData, ListQuerySchema, Strict, UtcDateTime, page_of
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SESSION_STATUSES = ("scheduled", "cancelled")
 PAYMENT_METHODS = ("cash", "card", "transfer", "other")
-MAX_PEOPLE = 20  # clients or practitioners of one session, practitioners of one suggestion
+MAX_PEOPLE = 20  # clients or practitioners of one session
+MAX_SUGGESTED = 200  # practitioners of one slot suggestion (200 ids fit in a request line)
 START = validate.Regexp(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$(?!\n)",
                         error="a local time HH:MM from 00:00 to 23:59")
 END = validate.Regexp(r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$(?!\n)",
@@ -36,6 +37,10 @@ class IdList(fields.String):
     """One or more ids in one query parameter, separated by commas (``a,b``); what the gateway
     loaded and forwards (a list of ids) loads again the same."""
 
+    def __init__(self, *, max_ids: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_ids = max_ids
+
     def _deserialize(self, value, attr, data, **kwargs):
         parts = value if isinstance(value, list) else str(
             super()._deserialize(value, attr, data, **kwargs)).split(",")
@@ -45,8 +50,8 @@ class IdList(fields.String):
                 ids.append(uuid.UUID(str(part).strip()))
             except ValueError:
                 raise ValidationError("ids separated by commas") from None
-        if not 1 <= len(ids) <= MAX_PEOPLE:
-            raise ValidationError(f"1 to {MAX_PEOPLE} ids separated by commas")
+        if not 1 <= len(ids) <= self.max_ids:
+            raise ValidationError(f"1 to {self.max_ids} ids separated by commas")
         return list(dict.fromkeys(ids))
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -223,8 +228,8 @@ def _range_fields() -> dict:
 
 SlotsQuerySchema = query_schema(QuerySchema, "SlotsQuerySchema", {
     **_range_fields(),
-    "practitioner_id": IdList(required=True, metadata={
-        "description": "one or more practitioner ids, separated by commas"}),
+    "practitioner_id": IdList(max_ids=MAX_SUGGESTED, required=True, metadata={
+        "description": f"1 to {MAX_SUGGESTED} practitioner ids, separated by commas"}),
 })
 MatchesQuerySchema = query_schema(QuerySchema, "MatchesQuerySchema", _range_fields())
 

@@ -26,6 +26,8 @@ DAY = 24 * 60
 MAX_SESSION = timedelta(hours=24)
 MAX_RANGE_DAYS = 92  # slots, matches: a quarter at most
 INACTIVE = "inactive"
+# what a calendar of sessions spans: beyond it, local-time arithmetic would leave Python's years
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
 
 Interval = tuple[datetime, datetime]
 
@@ -190,14 +192,47 @@ def minutes_in(intervals: Iterable[Interval]) -> int:
 
 # --- slot suggestions and matches (SCH-6) ----------------------------------------------------
 
+def _outside(day: date) -> bool:
+    return not EARLIEST <= day <= LATEST
+
+
+def _instant_outside(moment: datetime) -> bool:
+    try:
+        return _outside(moment.astimezone(UTC).date())
+    except (OverflowError, ValueError):
+        return True
+
+
 def check_range(first: date, last: date, duration_minutes: int) -> None:
     errors = {}
+    for name, day in (("from", first), ("to", last)):
+        if _outside(day):
+            errors[name] = [f"a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}"]
+    if errors:
+        raise ValidationFailed("a date is out of range", errors)
     if last < first:
         errors["to"] = [f"must not be before from ({first.isoformat()})"]
     elif (last - first).days + 1 > MAX_RANGE_DAYS:
         errors["to"] = [f"at most {MAX_RANGE_DAYS} days from from"]
     if errors:
         raise ValidationFailed("the date range is inverted or too long", errors)
+
+
+def common_weekly(weeklies: Sequence[dict | None]) -> dict[str, list]:
+    """The weekly times (local minutes) when every one of ``weeklies`` is available: all are
+    in the agency's zone, so they are intersected once as a week, then expanded once, instead
+    of expanding each person's availability over every day of the range."""
+    common: dict[str, list] = {}
+    for day in WEEKDAYS:
+        times = None
+        for weekly in weeklies:
+            mine = [tuple(i) for i in (weekly or {}).get(day, ())]
+            times = mine if times is None else intersect(times, mine)
+            if not times:
+                break
+        if times:
+            common[day] = times
+    return common
 
 
 def free_slots(availabilities: Sequence[list[Interval]], busy: Iterable[Interval],
@@ -253,6 +288,11 @@ def coverage(clients: Iterable[dict], practitioners: Iterable[dict]) -> list[dic
 # --- sessions (SCH-2, SCH-4) -----------------------------------------------------------------
 
 def check_session_times(starts_at: datetime, ends_at: datetime) -> None:
+    errors = {name: [f"a time from {EARLIEST.isoformat()} to {LATEST.isoformat()}"]
+              for name, moment in (("starts_at", starts_at), ("ends_at", ends_at))
+              if _instant_outside(moment)}
+    if errors:
+        raise ValidationFailed("a time is out of range", errors)
     if ends_at <= starts_at:
         raise ValidationFailed("the session ends before it starts", {
             "ends_at": [f"must be after starts_at ({starts_at.isoformat()})"]})

@@ -49,12 +49,10 @@ class SuggestionEntrypoints:
             start, end = domain.local_range(query["from"], query["to"], zone)
             client_weekly = availability.of_many(session, org, "client", [client_id])
             weeklies = availability.of_many(session, org, "practitioner", practitioner_ids)
-            busy = sessions.busy_of_clients(session, org, [client_id], start, end)
-            for found in sessions.busy_by_practitioner(session, org, practitioner_ids, start,
-                                                       end).values():
-                busy.extend(found)
-        available = [domain.expand(client_weekly.get(client_id), zone, start, end)]
-        available += [domain.expand(weeklies.get(p), zone, start, end) for p in practitioner_ids]
+            busy = sessions.busy(session, org, [client_id], practitioner_ids, start, end)
+        common = domain.common_weekly([client_weekly.get(client_id),
+                                       *(weeklies.get(p) for p in practitioner_ids)])
+        available = [domain.expand(common, zone, start, end)]
         duration = timedelta(minutes=query["duration_minutes"])
         free = domain.free_slots(available, busy, duration)
         return SLOTS.dump({"items": [{"starts_at": s, "ends_at": e} for s, e in free],

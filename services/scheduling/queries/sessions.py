@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import array_agg
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,8 @@ def insert_sessions(session: Session, organization_id: str, rows: list[dict],
         {"session_id": r["id"], "record_id": c, "organization_id": organization_id}
         for r in rows for c in client_ids])
     session.execute(insert(session_practitioners), [
-        {"session_id": r["id"], "user_id": p, "organization_id": organization_id}
+        {"session_id": r["id"], "user_id": p, "organization_id": organization_id,
+         "starts_at": r["starts_at"], "ends_at": r["ends_at"]}
         for r in rows for p in practitioner_ids])
 
 
@@ -91,56 +92,93 @@ def booked(session: Session, organization_id: str, practitioner_ids, start, end,
     """Scheduled sessions of these practitioners overlapping ``[start, end)``:
     ``{session_id, practitioner_id, starts_at, ends_at}``."""
     statement = (
-        select(sessions.c.id.label("session_id"),
+        select(session_practitioners.c.session_id,
                session_practitioners.c.user_id.label("practitioner_id"),
-               sessions.c.starts_at, sessions.c.ends_at)
-        .join(sessions, sessions.c.id == session_practitioners.c.session_id)
+               session_practitioners.c.starts_at, session_practitioners.c.ends_at)
         .where(session_practitioners.c.organization_id == organization_id,
                session_practitioners.c.user_id.in_(list(practitioner_ids)),
-               sessions.c.organization_id == organization_id,
-               sessions.c.status == SCHEDULED,
-               sessions.c.starts_at < end, sessions.c.ends_at > start))
+               session_practitioners.c.scheduled.is_(True),
+               session_practitioners.c.starts_at < end, session_practitioners.c.ends_at > start))
     if exclude:
-        statement = statement.where(sessions.c.id.not_in(list(exclude)))
+        statement = statement.where(session_practitioners.c.session_id.not_in(list(exclude)))
     return [dict(r) for r in session.execute(statement).mappings()]
 
 
+def _practitioner_sessions(organization_id: str, practitioner_ids, start, end):
+    """Scheduled sessions of these practitioners (all when None) overlapping the range: one
+    range scan of ``ix_session_practitioners_booked`` per practitioner, no join."""
+    statement = (
+        select(session_practitioners.c.user_id.label("owner"),
+               session_practitioners.c.starts_at, session_practitioners.c.ends_at)
+        .where(session_practitioners.c.organization_id == organization_id,
+               session_practitioners.c.scheduled.is_(True),
+               session_practitioners.c.starts_at < end,
+               session_practitioners.c.ends_at > start))
+    if practitioner_ids is not None:
+        statement = statement.where(
+            session_practitioners.c.user_id.in_(list(practitioner_ids)))
+    return statement
+
+
+def _client_sessions(organization_id: str, client_ids, start, end):
+    return (select(session_clients.c.record_id.label("owner"), sessions.c.starts_at,
+                   sessions.c.ends_at)
+            .join(sessions, sessions.c.id == session_clients.c.session_id)
+            .where(session_clients.c.organization_id == organization_id,
+                   session_clients.c.record_id.in_(list(client_ids)),
+                   sessions.c.organization_id == organization_id,
+                   sessions.c.status == SCHEDULED,
+                   sessions.c.starts_at < end, sessions.c.ends_at > start))
+
+
+def _merged(booked, *, by_owner: bool):
+    """The booked intervals joined by PostgreSQL (``range_agg``): a few stretches come back
+    instead of every session."""
+    booked = booked.subquery()
+    ranges = func.unnest(func.range_agg(func.tstzrange(booked.c.starts_at, booked.c.ends_at)))
+    if by_owner:
+        merged = select(booked.c.owner, ranges.label("r")).group_by(booked.c.owner).subquery()
+        return select(merged.c.owner, func.lower(merged.c.r), func.upper(merged.c.r))
+    merged = select(ranges.label("r")).subquery()
+    return select(func.lower(merged.c.r), func.upper(merged.c.r))
+
+
+def busy(session: Session, organization_id: str, client_ids, practitioner_ids, start,
+         end) -> list[tuple]:
+    """When any of these clients or practitioners has a scheduled session in the range: the
+    union of their sessions as ``(start, end)`` stretches, in one statement."""
+    booked = union_all(_client_sessions(organization_id, client_ids, start, end),
+                       _practitioner_sessions(organization_id, practitioner_ids, start, end))
+    return [tuple(r) for r in session.execute(_merged(booked, by_owner=False))]
+
+
 def busy_of_clients(session: Session, organization_id: str, client_ids, start, end) -> list:
-    """``(starts_at, ends_at)`` of the scheduled sessions of these clients in the range."""
-    return [tuple(r) for r in session.execute(
-        select(sessions.c.starts_at, sessions.c.ends_at)
-        .join(session_clients, session_clients.c.session_id == sessions.c.id)
-        .where(session_clients.c.organization_id == organization_id,
-               session_clients.c.record_id.in_(list(client_ids)),
-               sessions.c.status == SCHEDULED,
-               sessions.c.starts_at < end, sessions.c.ends_at > start))]
+    """``(starts_at, ends_at)`` stretches when these clients have scheduled sessions."""
+    return [tuple(r) for r in session.execute(_merged(
+        _client_sessions(organization_id, client_ids, start, end), by_owner=False))]
 
 
 def busy_by_practitioner(session: Session, organization_id: str, practitioner_ids, start,
                          end) -> dict[str, list]:
-    """``{user_id: [(starts_at, ends_at)]}``: scheduled sessions of these practitioners (all
-    active staff when None) in the range, in one statement."""
-    statement = (
-        select(session_practitioners.c.user_id, sessions.c.starts_at, sessions.c.ends_at)
-        .join(sessions, sessions.c.id == session_practitioners.c.session_id)
-        .where(session_practitioners.c.organization_id == organization_id,
-               sessions.c.organization_id == organization_id,
-               sessions.c.status == SCHEDULED,
-               sessions.c.starts_at < end, sessions.c.ends_at > start))
-    if practitioner_ids is not None:
-        statement = statement.where(
-            session_practitioners.c.user_id.in_(list(practitioner_ids)))
+    """``{user_id: [(start, end)]}``: when each of these practitioners (every one when None)
+    has scheduled sessions in the range, joined per practitioner, in one statement."""
     out: dict[str, list] = {}
-    for user_id, starts_at, ends_at in session.execute(statement):
+    for user_id, starts_at, ends_at in session.execute(_merged(
+            _practitioner_sessions(organization_id, practitioner_ids, start, end),
+            by_owner=True)):
         out.setdefault(str(user_id), []).append((starts_at, ends_at))
     return out
 
 
 def update_session(session: Session, organization_id: str, session_id: str, values: dict,
                    client_ids: list[str] | None, practitioner_ids: list[str] | None) -> None:
-    session.execute(update(sessions).where(
+    times = session.execute(update(sessions).where(
         sessions.c.id == session_id, sessions.c.organization_id == organization_id)
-        .values(**values, updated_at=func.now()))
+        .values(**values, updated_at=func.now())
+        .returning(sessions.c.starts_at, sessions.c.ends_at)).mappings().one()
+    if practitioner_ids is None and ("starts_at" in values or "ends_at" in values):
+        session.execute(update(session_practitioners).where(
+            session_practitioners.c.session_id == session_id).values(**times))
     if client_ids is not None:
         session.execute(delete(session_clients).where(
             session_clients.c.session_id == session_id))
@@ -151,18 +189,22 @@ def update_session(session: Session, organization_id: str, session_id: str, valu
         session.execute(delete(session_practitioners).where(
             session_practitioners.c.session_id == session_id))
         session.execute(insert(session_practitioners), [
-            {"session_id": session_id, "user_id": p, "organization_id": organization_id}
-            for p in practitioner_ids])
+            {"session_id": session_id, "user_id": p, "organization_id": organization_id,
+             **times} for p in practitioner_ids])
 
 
 def cancel(session: Session, organization_id: str, session_id: str, by: str) -> bool:
     """True when the session was scheduled and is now cancelled (kept in the history)."""
-    return session.execute(update(sessions).where(
+    cancelled = session.execute(update(sessions).where(
         sessions.c.id == session_id, sessions.c.organization_id == organization_id,
         sessions.c.status == SCHEDULED)
         .values(status="cancelled", cancelled_at=func.now(), cancelled_by=by,
                 updated_at=func.now())
         .returning(sessions.c.id)).first() is not None
+    if cancelled:
+        session.execute(update(session_practitioners).where(
+            session_practitioners.c.session_id == session_id).values(scheduled=False))
+    return cancelled
 
 
 def attends(session: Session, organization_id: str, session_id: str, client_id: str) -> bool:

@@ -151,3 +151,25 @@ def test_a_range_is_inverted_or_too_long():
         domain.check_range(date(2031, 1, 2), date(2031, 1, 1), 60)
     with pytest.raises(ValidationFailed):
         domain.check_range(date(2031, 1, 1), date(2031, 6, 1), 60)
+    with pytest.raises(ValidationFailed) as far:
+        domain.check_range(date(9999, 12, 30), date(9999, 12, 31), 60)
+    assert set(far.value.errors) == {"from", "to"}
+
+
+def test_session_times_far_outside_the_calendar_are_refused_not_overflowing():
+    start = datetime(9999, 12, 31, 22, tzinfo=UTC)
+    with pytest.raises(ValidationFailed) as far:
+        domain.check_session_times(start, start + timedelta(hours=1))
+    assert set(far.value.errors) == {"starts_at", "ends_at"}
+    early = datetime(1, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    with pytest.raises(ValidationFailed):
+        domain.check_session_times(early, early + timedelta(hours=1))
+
+
+def test_weekly_availability_is_intersected_as_a_week_first():
+    common = domain.common_weekly([
+        {"monday": [[540, 1020]], "tuesday": [[540, 600]]},
+        {"monday": [[480, 720], [780, 1080]], "tuesday": [[600, 660]]},
+        {"monday": [[0, 1440]], "tuesday": [[0, 1440]], "friday": [[0, 1440]]}])
+    assert common == {"monday": [(540, 720), (780, 1020)]}
+    assert domain.common_weekly([{"monday": [[540, 600]]}, None]) == {}

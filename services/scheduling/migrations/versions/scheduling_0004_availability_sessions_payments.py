@@ -2,7 +2,7 @@
 
 Revision ID: scheduling_0004
 Revises: scheduling_0003
-Create Date: 2026-11-30 08:32:02.098291
+Create Date: 2026-11-30 08:45:21.388214
 """
 
 import sqlalchemy as sa
@@ -58,10 +58,14 @@ def upgrade() -> None:
     sa.Column('session_id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('scheduled', sa.Boolean(), server_default=sa.text('true'), nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['scheduling.sessions.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', 'user_id', name='pk_session_practitioners'),
     schema='scheduling'
     )
+    op.create_index('ix_session_practitioners_booked', 'session_practitioners', ['organization_id', 'user_id', 'starts_at'], unique=False, schema='scheduling', postgresql_include=['ends_at'], postgresql_where=sa.text('scheduled'))
     op.create_index('ix_session_practitioners_org_user', 'session_practitioners', ['organization_id', 'user_id'], unique=False, schema='scheduling')
     op.add_column('clients', sa.Column('deleted', sa.Boolean(), server_default=sa.text('false'), nullable=False), schema='scheduling')
     op.add_column('clients', sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True), schema='scheduling')
@@ -93,6 +97,7 @@ def downgrade() -> None:
     op.drop_column('clients', 'changed_at', schema='scheduling')
     op.drop_column('clients', 'deleted', schema='scheduling')
     op.drop_index('ix_session_practitioners_org_user', table_name='session_practitioners', schema='scheduling')
+    op.drop_index('ix_session_practitioners_booked', table_name='session_practitioners', schema='scheduling', postgresql_include=['ends_at'], postgresql_where=sa.text('scheduled'))
     op.drop_table('session_practitioners', schema='scheduling')
     op.drop_index(op.f('ix_scheduling_staff_users_organization_id'), table_name='staff_users', schema='scheduling')
     op.drop_table('staff_users', schema='scheduling')
