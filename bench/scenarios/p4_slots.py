@@ -4,10 +4,11 @@ p95 (bar: p95 <= 100 ms), and how it grows with 100 and 200 practitioners.
 
 The dataset is written straight into scheduling's tables of the benchmark database (what
 scheduling would have learnt from the bus and booked): practitioners as active staff users of
-the benchmark agency, each available Monday to Friday 08:00-12:00 and 13:00-18:00, the client
-Monday to Friday 08:00-18:00, and 200 sessions of 45 minutes per practitioner at random
-quarter-hours between 08:00 and 18:00 of the 4 weeks. Everything is removed afterwards.
-Requests run one after another on one keep-alive connection after a warm-up.
+the benchmark agency (Europe/London), each available Monday to Friday 08:00-12:00 and
+13:00-18:00 local, the client Monday to Friday 08:00-18:00 local, and 200 sessions of 45 minutes
+per practitioner at random quarter-hours between 08:00 and 18:00 UTC of the 4 weeks (so the
+local 08:00-09:00 of each weekday, 07:00-08:00 UTC in summer, stays free). Everything is
+removed afterwards. Requests run one after another on one keep-alive connection after a warm-up.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ SESSIONS_EACH = 200
 FIRST, LAST = "2031-06-02", "2031-06-29"  # Monday to Sunday, 4 weeks
 WARMUP, MEASURED = 20, 200
 BAR_MS = 100.0
+TIMEZONE = "Europe/London"  # the benchmark agency's (bench/tokens.py)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 
@@ -42,6 +44,11 @@ def seed(engine, organization_id: str, client_id: str, practitioner_ids: list[st
     client_week = {day: [[8 * 60, 18 * 60]] for day in WEEKDAYS}
     practitioner_week = {day: [[8 * 60, 12 * 60], [13 * 60, 18 * 60]] for day in WEEKDAYS}
     with engine.begin() as conn:
+        # the agency's zone, as identity's organization_created told scheduling (kept if known)
+        conn.execute(text(
+            "INSERT INTO scheduling.organizations (organization_id, timezone, changed_at)"
+            " VALUES (:o, :z, now()) ON CONFLICT (organization_id) DO NOTHING"),
+            {"o": organization_id, "z": TIMEZONE})
         conn.execute(text(
             "INSERT INTO scheduling.clients (record_id, organization_id, kind, status)"
             " VALUES (:c, :o, 'client', 'active')"), {"c": client_id, "o": organization_id})

@@ -196,3 +196,29 @@ def test_sch2_weekly_repeats_stay_at_the_local_time_and_cancelling_keeps_history
     # the cancelled time is free again
     assert book(admin, base, [record["id"]], [admin.user_id], "2031-03-31T08:00:00Z",
                 "2031-03-31T09:00:00Z").status_code == 201
+
+
+def test_sch2_a_practitioner_added_to_a_session_is_assigned_too(gateway_url, operator):
+    base = gateway_url
+    admin = agency_admin(base, operator)
+    nina, omar = member(base, admin), member(base, admin)
+    ada = client(admin, base)
+    made = book(admin, base, [ada["id"]], [nina.user_id], "2031-05-05T09:00:00Z",
+                "2031-05-05T10:00:00Z").json()
+    url = f"{base}{API}/sessions/{made['id']}"
+    changed = admin.patch(url, json={"practitioner_ids": [nina.user_id, omar.user_id],
+                                     "starts_at": "2031-05-05T11:00:00Z",
+                                     "ends_at": "2031-05-05T12:00:00Z", "title": "Moved"})
+    assert changed.status_code == 200, changed.text
+    assert sorted(changed.json()["practitioner_ids"]) == sorted([nina.user_id, omar.user_id])
+    assert changed.json()["starts_at"] == "2031-05-05T11:00:00.000Z"
+    assert admin.get(url).json()["title"] == "Moved"
+    assert wait_for(lambda: navigators_of(admin, base, ada["id"]) == {nina.user_id,
+                                                                       omar.user_id})
+    # the old time is free for Nina again, the new one is not
+    bea = client(admin, base, first_name="Bea")
+    assert book(admin, base, [bea["id"]], [nina.user_id], "2031-05-05T09:00:00Z",
+                "2031-05-05T10:00:00Z").status_code == 201
+    busy = book(admin, base, [bea["id"]], [omar.user_id], "2031-05-05T11:30:00Z",
+                "2031-05-05T12:30:00Z")
+    assert busy.status_code == 409 and busy.json()["code"] == "practitioner_busy"
