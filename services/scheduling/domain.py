@@ -203,6 +203,20 @@ def _instant_outside(moment: datetime) -> bool:
         return True
 
 
+def clamped(moment: datetime | None) -> datetime | None:
+    """A list bound within the calendar (a bound beyond it selects the same sessions), in
+    UTC: an instant near year 1 or 9999 stays one Python and PostgreSQL can both hold."""
+    if moment is None:
+        return None
+    low = datetime(EARLIEST.year, 1, 1, tzinfo=UTC)
+    high = datetime(LATEST.year, 12, 31, 23, 59, tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return low if moment.year < 5000 else high
+    return min(max(moment, low), high)
+
+
 def check_range(first: date, last: date, duration_minutes: int) -> None:
     errors = {}
     for name, day in (("from", first), ("to", last)):

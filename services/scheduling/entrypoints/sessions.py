@@ -108,8 +108,9 @@ class SessionEntrypoints:
         offset, limit = cursors.offset(query.get("cursor")), query["limit"]
         with self.db.read() as session:
             rows = sessions.page(
-                session, caller.organization_id, starts_before=query.get("to"),
-                ends_after=query.get("from"),
+                session, caller.organization_id,
+                starts_before=domain.clamped(query.get("to")),
+                ends_after=domain.clamped(query.get("from")),
                 client_id=str(query["client_id"]) if query.get("client_id") else None,
                 practitioner_id=(str(query["practitioner_id"]) if query.get("practitioner_id")
                                  else None),

@@ -173,3 +173,12 @@ def test_weekly_availability_is_intersected_as_a_week_first():
         {"monday": [[0, 1440]], "tuesday": [[0, 1440]], "friday": [[0, 1440]]}])
     assert common == {"monday": [(540, 720), (780, 1020)]}
     assert domain.common_weekly([{"monday": [[540, 600]]}, None]) == {}
+
+
+def test_list_bounds_are_clamped_to_the_calendar():
+    assert domain.clamped(None) is None
+    early = datetime(1, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert domain.clamped(early) == datetime(1970, 1, 1, tzinfo=UTC)
+    assert domain.clamped(datetime(9999, 12, 31, tzinfo=UTC)).year == 2999
+    moment = datetime(2031, 5, 5, 10, tzinfo=LONDON)
+    assert domain.clamped(moment) == moment and domain.clamped(moment).tzinfo == UTC
