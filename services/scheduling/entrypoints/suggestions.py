@@ -49,12 +49,15 @@ class SuggestionEntrypoints:
             start, end = domain.local_range(query["from"], query["to"], zone)
             client_weekly = availability.of_many(session, org, "client", [client_id])
             weeklies = availability.of_many(session, org, "practitioner", practitioner_ids)
-            busy = sessions.busy(session, org, [client_id], practitioner_ids, start, end)
-        common = domain.common_weekly([client_weekly.get(client_id),
-                                       *(weeklies.get(p) for p in practitioner_ids)])
-        available = [domain.expand(common, zone, start, end)]
-        duration = timedelta(minutes=query["duration_minutes"])
-        free = domain.free_slots(available, busy, duration)
+            # everyone's week intersected once, then expanded once over the range
+            common = domain.common_weekly([client_weekly.get(client_id),
+                                           *(weeklies.get(p) for p in practitioner_ids)])
+            # (a window shorter than the duration holds no slot, whatever is booked in it)
+            duration = timedelta(minutes=query["duration_minutes"])
+            available = domain.long_enough(domain.expand(common, zone, start, end), duration)
+            busy = sessions.busy(session, org, [client_id], practitioner_ids, start,
+                                 end) if available else []
+        free = domain.free_slots([available], busy, duration)
         return SLOTS.dump({"items": [{"starts_at": s, "ends_at": e} for s, e in free],
                            "timezone": timezone, "duration_minutes": query["duration_minutes"]})
 
