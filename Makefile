@@ -1,5 +1,7 @@
 # Casework: `make run` starts the whole platform, `make test` runs every test.
-# Both set everything up themselves: virtualenv, packages, RabbitMQ management plugin, databases.
+# Both set everything up themselves: PostgreSQL and RabbitMQ (installed with apt-get on Debian
+# where missing, started where stopped, with RabbitMQ's management plugin), the virtualenv,
+# packages and databases.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,26 +18,27 @@ $(STAMP): pyproject.toml
 
 deps: $(STAMP)
 
-# Start PostgreSQL and RabbitMQ when they run on this machine but are stopped (no-op otherwise).
+# Install (Debian), start and configure PostgreSQL and RabbitMQ where they are missing or stopped
+# on this machine; a no-op where they answer (scripts/ensure-services.sh).
 services:
 	@bash scripts/ensure-services.sh
 
-migrate: deps services
+migrate: services deps
 	$(BIN)/casework migrate
 
 run: migrate
 	$(BIN)/casework run
 
-test: deps services
+test: services deps
 	$(BIN)/pytest -m "not chaos" $(PYTEST_ARGS)
 
-bench: deps services
+bench: services deps
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-chaos: deps services
+chaos: services deps
 	$(BIN)/pytest -m chaos tests/chaos $(PYTEST_ARGS)
 
-soak: deps services
+soak: services deps
 	$(BIN)/python -m bench soak $(BENCH_ARGS)
 
 lint: deps

@@ -4,19 +4,45 @@
   casework serve SERVICE               run one service (or ``gateway``) in the foreground
   casework run                         migrate, then run every service and the gateway
                                        (Ctrl-C stops them all)
-  casework dead-letters list           events that failed and were put aside, in every service
+  casework dead-letters list           what could not be applied and was put aside (events, and
+                                       messages that were not events), in every service
+  casework dead-letters show SERVICE ID
+                                       one dead letter in full (reason, payload, raw bytes)
   casework dead-letters replay SERVICE ID
                                        publish a dead-lettered event again (handlers are idempotent)
+  casework mail list                   what the local mail catcher caught (casework run starts it
+                                       when no CASEWORK_SMTP_HOST is set)
+  casework mail show ID [--html]       one caught e-mail: headers and text (or HTML)
+  casework mail list --dead            e-mail the notifications service gave up on, with reasons
+  casework mail retry ID | --all       queue a dead e-mail (or every one) again
+  casework mail catch [--port N]       run the mail catcher alone (127.0.0.1)
+  casework events schema [TYPE]        the JSON Schema of every declared event (or of one type,
+                                       e.g. records.record_created)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+
+
+def quiet_library_warnings() -> None:
+    """An operator's command prints what the platform says, not what its libraries say about
+    their own future: eventlet's deprecation banner (a ``Warning``, printed when nameko first
+    imports it) and DeprecationWarnings of the libraries (argparse, kombu, ...). Installed before
+    anything imports them, in every process the CLI starts (``casework run`` runs its services
+    through this same entry)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+
 
 SERVICE_CLASSES = {
     "identity": "services.identity.service:IdentityService",
@@ -40,9 +66,6 @@ def serve(name: str) -> None:
     from eventlet.event import Event
 
     eventlet.monkey_patch()
-    import warnings
-
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
     import nameko
     from nameko.runners import ServiceRunner
 
@@ -81,16 +104,37 @@ def serve(name: str) -> None:
     runner.wait()
 
 
+def start_mail_catcher(environ: dict[str, str]):
+    """With no ``CASEWORK_SMTP_HOST``: start the local mail catcher (``casework mail catch``)
+    and answer it with the environment that points the services at it. Otherwise ``None`` and
+    the environment as it is."""
+    from casework.config import env as setting
+    from casework.mail import CATCHER_HOST, catcher_environment
+
+    if environ.get("CASEWORK_SMTP_HOST", "").strip():
+        return None, environ
+    port = int(environ.get("CASEWORK_MAIL_CATCHER_PORT") or setting("CASEWORK_MAIL_CATCHER_PORT"))
+    process = subprocess.Popen([sys.executable, "-m", "casework.cli", "mail", "catch",
+                                "--port", str(port)], env=environ)
+    print(f"casework: no CASEWORK_SMTP_HOST, so e-mail goes to the local mail catcher on "
+          f"{CATCHER_HOST}:{port}; read it with `casework mail list` and "
+          f"`casework mail show ID`", file=sys.stderr)
+    return process, catcher_environment(environ, port)
+
+
 def run_all(instances: dict[str, int] | None = None) -> int:
     """Start every service and the gateway as separate processes; stop them all on Ctrl-C."""
     from casework.migrations import migrate
 
     migrate()
     processes = []
+    catcher, env = start_mail_catcher(dict(os.environ))
+    if catcher is not None:
+        processes.append(catcher)
     for name in SERVICE_CLASSES:
         for _ in range((instances or {}).get(name, 1)):
             processes.append(
-                subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", name]))
+                subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", name], env=env))
     stopping = False
 
     def stop(signum, frame):
@@ -120,6 +164,8 @@ def run_all(instances: dict[str, int] | None = None) -> int:
 
 
 def dead_letters(args) -> int:
+    from sqlalchemy.exc import OperationalError
+
     from casework import dead_letters as dl
     from casework.errors import CaseworkError
 
@@ -128,25 +174,112 @@ def dead_letters(args) -> int:
     except CaseworkError as exc:  # an unknown service or id: say so, no traceback
         print(f"casework: {exc.detail}", file=sys.stderr)
         return 1
+    except OperationalError as exc:  # no database (yet): one line, not a traceback
+        print(f"casework: the database cannot be reached ({str(exc.orig).strip()});"
+              " is it running, and migrated (casework migrate)?", file=sys.stderr)
+        return 1
 
 
 def _dead_letters(dl, args) -> int:
     if args.action == "list":
         rows = dl.list_all()
-        if not rows:
+        dead_mail = _dead_emails()
+        if not rows and not dead_mail:
             print("no dead letters")
         for row in rows:
             print(f"{row['service']}\t{row['id']}\t{row['created_at']:%Y-%m-%d %H:%M:%S}\t"
                   f"{row['exchange']}/{row['routing_key']}\t{row['handler']}\t"
                   f"{'replayed ' + str(row['replayed_at']) if row['replayed_at'] else 'pending'}"
-                  f"\t{row['reason'][:120]}")
+                  f"\t{row['reason'][:120]}"
+                  + (f"\traw {preview(row['raw_body'])}" if row["raw_body"] is not None else ""))
+        for row in dead_mail:  # e-mail the sender gave up on (casework mail retry)
+            print(f"notifications\temail {row['id']}\t{row['dead_at']:%Y-%m-%d %H:%M:%S}\t"
+                  f"mail/{row['template']}\tsender\tdead ({row['attempts']} attempts; "
+                  f"casework mail retry {row['id']})\t{(row['last_error'] or '')[:120]}")
+        return 0
+    if args.action == "show":
+        row = dl.show(args.service, args.id)
+        for key, value in row.items():
+            if key == "raw_body":
+                value = preview(value, limit=None)
+            elif key == "payload":
+                value = json.dumps(value, sort_keys=True)
+            print(f"{key}: {value}")
         return 0
     dl.replay(args.service, args.id)
     print(f"replayed {args.service} dead letter {args.id}")
     return 0
 
 
+def _dead_emails() -> list[dict]:
+    from casework.mail import outgoing
+
+    return outgoing("dead")
+
+
+def mail(args) -> int:
+    from casework import mail as m
+    from casework.errors import CaseworkError
+
+    if args.action == "catch":
+        m.serve_catcher(args.port, args.dir)
+        return 0
+    if args.action == "list" and args.dead:
+        rows = m.outgoing("dead")
+        if not rows:
+            print("no dead e-mail")
+        for row in rows:
+            print(f"{row['id']}\t{row['dead_at']:%Y-%m-%d %H:%M:%S}\t{row['template']}\t"
+                  f"{row['to_address']}\t{row['attempts']} attempts\t{row['last_error']}")
+        return 0
+    if args.action == "list":
+        rows = m.caught()
+        if not rows:
+            print("no e-mail caught")
+        for row in rows:
+            print(f"{row['id']}\t{row['date']}\t{row['to']}\t{row['from']}\t{row['subject']}")
+        return 0
+    if args.action == "show":
+        message = m.caught_message(args.id)
+        if message is None:
+            print(f"casework: no caught e-mail {args.id}", file=sys.stderr)
+            return 1
+        print(m.show(message, html=args.html))
+        return 0
+    try:
+        count = m.retry(None if args.all else args.id)
+    except CaseworkError as exc:
+        print(f"casework: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"queued {count} dead e-mail(s) again")
+    return 0
+
+
+def preview(raw: bytes | None, limit: int | None = 80) -> str:
+    """Raw bytes as Python writes a bytes literal (every byte visible), cut at ``limit``."""
+    if raw is None:
+        return "None"
+    text = repr(bytes(raw))
+    return text if limit is None or len(text) <= limit else text[:limit] + "..."
+
+
+def events(args) -> int:
+    from casework import event_schemas
+
+    if args.type is None:
+        schema = event_schemas.document()
+    else:
+        schema = event_schemas.schema_of(args.type)
+        if schema is None:
+            print(f"casework: no declared event {args.type!r}; declared: "
+                  f"{', '.join(event_schemas.types())}", file=sys.stderr)
+            return 1
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
 def main(argv=None) -> int:
+    quiet_library_warnings()
     parser = argparse.ArgumentParser(prog="casework", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,9 +292,31 @@ def main(argv=None) -> int:
     dl_p = sub.add_parser("dead-letters")
     dl_sub = dl_p.add_subparsers(dest="action", required=True)
     dl_sub.add_parser("list")
+    show_p = dl_sub.add_parser("show")
+    show_p.add_argument("service")
+    show_p.add_argument("id", type=int)
     replay_p = dl_sub.add_parser("replay")
     replay_p.add_argument("service")
     replay_p.add_argument("id", type=int)
+    mail_p = sub.add_parser("mail")
+    mail_sub = mail_p.add_subparsers(dest="action", required=True)
+    list_p = mail_sub.add_parser("list")
+    list_p.add_argument("--dead", action="store_true",
+                        help="e-mail the sender gave up on (from the database), with reasons")
+    show_p = mail_sub.add_parser("show")
+    show_p.add_argument("id")
+    show_p.add_argument("--html", action="store_true", help="the HTML part instead of the text")
+    retry_p = mail_sub.add_parser("retry")
+    which = retry_p.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?")
+    which.add_argument("--all", action="store_true", help="every dead e-mail")
+    catch_p = mail_sub.add_parser("catch")
+    catch_p.add_argument("--port", type=int, default=None)
+    catch_p.add_argument("--dir", default=None, help="where to keep caught mail")
+    events_p = sub.add_parser("events")
+    events_sub = events_p.add_subparsers(dest="action", required=True)
+    schema_p = events_sub.add_parser("schema", help="JSON Schema (draft 2020-12) of the events")
+    schema_p.add_argument("type", nargs="?", help="one event type, e.g. records.record_created")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -180,9 +335,16 @@ def main(argv=None) -> int:
             name, _, count = item.partition("=")
             scale[name] = int(count)
         return run_all(scale)
+    if args.command == "events":
+        return events(args)
+    if args.command == "mail":
+        if args.action == "catch" and args.port is None:
+            from casework.config import env as setting
+
+            args.port = int(setting("CASEWORK_MAIL_CATCHER_PORT"))
+        return mail(args)
     return dead_letters(args)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     sys.exit(main())

@@ -10,7 +10,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from contracts.common import ProblemSchema
 
-from .routing import ROUTES, Route
+from .routing import MAX_JSON_BYTES, MAX_JSON_DEPTH, ROUTES, Route, body_limit
+from .web import MAX_HEADER_LINE, MAX_HEADERS, MAX_HEADERS_BYTES, MAX_REQUEST_LINE
 
 ERRORS_BY_AUDIENCE = {
     "staff": (401, 403, 404, 503),
@@ -23,8 +24,19 @@ DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content",
                 400: "Malformed request", 401: "Missing or invalid token",
                 403: "Permission denied", 404: "Unknown id, or another agency's",
                 409: "Conflict with the current state", 413: "Too large",
-                415: "Unsupported media type", 422: "Invalid fields", 429: "Too many attempts",
-                503: "A service or the broker is unavailable"}
+                414: "Request line too long", 415: "Unsupported media type",
+                422: "Invalid fields", 429: "Too many attempts",
+                431: "Header fields too large", 503: "A service or the broker is unavailable"}
+# answered by the HTTP server itself, before any route runs
+SERVER_ERRORS = (414, 431)
+LIMITS = f"""Limits: a JSON body is at most {MAX_JSON_BYTES} bytes (413 ``payload_too_large``;
+refused by its Content-Length before it is read, or after {MAX_JSON_BYTES} bytes when it comes
+chunked) and nests at most {MAX_JSON_DEPTH} arrays or objects deep (400 ``malformed_request``);
+a raw body has its route's own limit. A validation error (422) lists at most 50 fields; how many
+more there were is in ``errors_omitted``. The request line is at most {MAX_REQUEST_LINE} bytes
+(414 ``uri_too_long``); a header line at most {MAX_HEADER_LINE} bytes, all of them at most
+{MAX_HEADERS_BYTES} bytes and at most {MAX_HEADERS} of them (431 ``header_fields_too_large``).
+Every error is ``application/problem+json``."""
 
 
 def _operation(route: Route, spec: APISpec) -> dict:
@@ -43,11 +55,13 @@ def _operation(route: Route, spec: APISpec) -> dict:
     errors = set(ERRORS_BY_AUDIENCE[route.audience])
     if route.body is not None or route.query is not None:
         errors |= {400, 422}
-    errors |= set(route.errors)
+    if route.body is not None or route.raw_body:
+        errors.add(413)
+    errors |= set(route.errors) | set(SERVER_ERRORS)
     for status in sorted(errors):
         responses.setdefault(str(status), {"description": DESCRIPTIONS[status], **problem})
-    # answered by the HTTP server itself, before any route runs (eventlet's 8 KiB request line)
-    responses["414"] = {"description": "Request line too long"}
+    if route.body is not None or route.raw_body:
+        responses["413"]["description"] = f"The body is over {body_limit(route)} bytes"
     operation = {"operationId": route.name, "summary": route.summary.split("\n")[0],
                  "tags": [route.tag or route.audience], "parameters": parameters,
                  "responses": responses}
@@ -95,7 +109,7 @@ def _schemas_with_extras() -> list[type]:
 def document() -> dict:
     plugin = MarshmallowPlugin()
     spec = APISpec(title="Casework API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[plugin])
+                   plugins=[plugin], info={"description": LIMITS})
     plugin.converter.add_attribute_function(_only_null)
     spec.components.schema("Problem", schema=ProblemSchema)
     for cls in _schemas_with_extras():

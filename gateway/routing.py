@@ -21,7 +21,7 @@ from casework.validation import load
 
 from . import metrics
 from .problems import from_error, internal
-from .web import http
+from .web import close_after_response, http
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class Route:
     tag: str = ""
     errors: tuple[int, ...] = ()  # error statuses beyond the audience's usual ones (OpenAPI)
     # media types of a raw (non-JSON) body: the handler gets ``body`` as bytes, at most
-    # ``max_body_bytes`` (413 beyond)
+    # ``max_body_bytes`` (MAX_JSON_BYTES when not given; 413 beyond)
     raw_body: tuple[str, ...] = ()
     max_body_bytes: int | None = None
 
@@ -65,17 +65,76 @@ class Call:
     caller: dict | None = None
 
 
+# Bodies beyond these limits are refused with 413 ``payload_too_large``: by Content-Length
+# before anything is read, or after reading one byte more than the limit when the body comes
+# chunked. A raw-body route has its own ``max_body_bytes``. JSON nested deeper than
+# MAX_JSON_DEPTH is refused with 400 ``malformed_request``.
+MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64
+
+
+def body_limit(spec: Route) -> int:
+    return spec.max_body_bytes if spec.raw_body and spec.max_body_bytes else MAX_JSON_BYTES
+
+
+def refuse_declared_length(request, limit: int) -> None:
+    """413 when the body's Content-Length is over ``limit``: nothing of it is read, and the
+    connection closes after the answer."""
+    length = request.content_length
+    if length is not None and length > limit:
+        close_after_response(request)
+        raise PayloadTooLarge(f"the body is {length} bytes; at most {limit} are accepted")
+
+
+def read_body(request, limit: int) -> bytes:
+    """The body, at most ``limit`` bytes (413 beyond, also when it comes chunked without a
+    Content-Length)."""
+    refuse_declared_length(request, limit)
+    stream, data = request.stream, bytearray()
+    while len(data) <= limit:
+        chunk = stream.read(min(65536, limit + 1 - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    if len(data) > limit:
+        close_after_response(request)
+        raise PayloadTooLarge(f"the body is larger than the {limit} bytes accepted")
+    request._cached_data = bytes(data)  # what werkzeug's get_data()/get_json() answer
+    return request._cached_data
+
+
 def json_body(request) -> dict:
     if request.mimetype != "application/json":
         raise MalformedRequest("send a JSON body with Content-Type: application/json")
+    data = read_body(request, MAX_JSON_BYTES)
     try:
-        body = json.loads(request.get_data(cache=True) or b"null")
+        body = json.loads(data or b"null")
+    except RecursionError:
+        body = None
+        too_deep = True
     except ValueError:
         raise MalformedRequest("the body is not valid JSON") from None
+    else:
+        too_deep = nesting_exceeds(body, MAX_JSON_DEPTH)
+    if too_deep:
+        raise MalformedRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(body, dict):
         raise MalformedRequest("the body must be a JSON object")
     refuse_unstorable_text(body)
     return body
+
+
+def nesting_exceeds(value, limit: int) -> bool:
+    """Whether arrays and objects in ``value`` nest deeper than ``limit`` (without recursion)."""
+    pending = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children
+                       if isinstance(child, (dict, list)))
+    return False
 
 
 def unstorable_text(value, path: str = "") -> dict[str, list[str]]:
@@ -110,31 +169,9 @@ def refuse_unstorable_text(value) -> None:
                                errors)
 
 
-DRAIN_LIMIT = 64 * 1024 * 1024
-
-
-def raw_body(request, limit: int | None) -> bytes:
-    """The request body as bytes, refused with 413 beyond ``limit``. A too-large body that is
-    not absurdly large is read to its end first, so that the client, still sending, gets the
-    413 instead of a reset connection."""
-    length = request.content_length
-    if limit is not None and length is not None and length > limit:
-        _drain(request.stream, min(length, DRAIN_LIMIT))
-        raise PayloadTooLarge(f"the body is {length} bytes; at most {limit} are accepted")
-    data = request.stream.read() if limit is None else request.stream.read(limit + 1)
-    if limit is not None and len(data) > limit:
-        _drain(request.stream, DRAIN_LIMIT)
-        raise PayloadTooLarge(f"the body is larger than the {limit} bytes accepted")
-    return data
-
-
-def _drain(stream, limit: int) -> None:
-    read = 0
-    while read < limit:
-        chunk = stream.read(min(65536, limit - read))
-        if not chunk:
-            return
-        read += len(chunk)
+def raw_body(request, limit: int) -> bytes:
+    """The request body as bytes, refused with 413 beyond ``limit``."""
+    return read_body(request, limit)
 
 
 def plain(value):
@@ -190,6 +227,7 @@ def handle(service, spec: Route, fn, request, path_values) -> Response:
     request_id = service.request_context.context_data["correlation_id"]
     bind_correlation_id(request_id)
     try:
+        refuse_declared_length(request, body_limit(spec))
         call = Call(request=request, request_id=request_id)
         call.caller = service.auth.authenticate(spec, request, request_id)
         kwargs = dict(path_values)
@@ -197,7 +235,7 @@ def handle(service, spec: Route, fn, request, path_values) -> Response:
         if spec.body is not None:
             kwargs["body"] = plain(load(spec.body, json_body(request)))
         elif spec.raw_body:
-            kwargs["body"] = raw_body(request, spec.max_body_bytes)
+            kwargs["body"] = raw_body(request, body_limit(spec))
         if spec.query is not None:
             query = request.args.to_dict()
             refuse_unstorable_text(query)

@@ -1,4 +1,5 @@
-"""Operations routes: liveness, readiness, metrics and the OpenAPI document."""
+"""Operations routes: liveness, readiness, metrics, the OpenAPI document and the page to
+explore it."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import nameko
 from kombu import Connection
 from werkzeug.wrappers import Response
 
+from casework import event_schemas
 from casework.config import settings
-from casework.errors import CaseworkError
+from casework.errors import CaseworkError, NotFound
 from casework.migrations import SERVICES
 from contracts.common import HealthSchema, ReadySchema
 
-from .. import metrics, openapi
+from .. import docs, metrics, openapi
 from ..routing import respond, route
 
 READY_TIMEOUT = 2.0
@@ -76,3 +78,39 @@ class OpsRoutes:
     def openapi_document(self, call):
         """This API's OpenAPI 3 document, generated from the route table and its schemas."""
         return respond(200, openapi.document(), call.request_id)
+
+    @route("GET", "/api/v1/events/schema", audience="ops", tag="operations")
+    def event_schemas(self, call):
+        """JSON Schema (draft 2020-12) of every event on the bus, envelope and data, generated
+        from the same contract classes the services emit and consume with (also
+        ``casework events schema``)."""
+        return respond(200, event_schemas.document(), call.request_id)
+
+    @route("GET", "/api/v1/events/schema/<event_type>", audience="ops", errors=(404,),
+           tag="operations")
+    def event_schema(self, call, event_type):
+        """The JSON Schema of one event type (``records.record_created``), 404 when no contract
+        declares it."""
+        found = event_schemas.schema_of(event_type)
+        if found is None:
+            raise NotFound(f"no declared event {event_type[:100]!r}")
+        return respond(200, found, call.request_id)
+
+    @route("GET", docs.DOCS, audience="ops", tag="operations")
+    def api_docs(self, call):
+        """A page to explore this API (Swagger UI) from its OpenAPI document; every file it
+        loads comes from this gateway."""
+        return Response(docs.PAGE, mimetype="text/html",
+                        headers={**docs.HEADERS, "X-Request-Id": call.request_id})
+
+    @route("GET", f"{docs.DOCS}/<asset>", audience="ops", errors=(404,), tag="operations")
+    def api_docs_asset(self, call, asset):
+        """The files of the API page (Swagger UI's, from the pinned swagger-ui-bundle
+        package)."""
+        found = docs.asset(asset)
+        if found is None:
+            raise NotFound(f"no file {asset!r} in the API page")
+        data, media_type = found
+        return Response(data, content_type=media_type,
+                        headers={**docs.HEADERS, "Cache-Control": "public, max-age=3600",
+                                 "X-Request-Id": call.request_id})

@@ -8,6 +8,7 @@ the database and the RPC client of the scheduling service (asked before a delete
 from __future__ import annotations
 
 from casework.db import Database
+from casework.messaging import UnroutedExternalEvents
 from casework.rpc import ServiceClient
 from casework.service import CaseworkService
 
@@ -34,7 +35,7 @@ NAME_SIMILARITY = "0.33"
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, InboundEntrypoints, SchedulingEventEntrypoints,
-                     CaseworkService):
+                     UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,

@@ -257,6 +257,6 @@ def test_patch_changes_demographics_and_merges_custom_fields(gateway_url, staff,
     assert audit[0][0]["last_name"] == {"old": "Lovelace", "new": "Byron"}
     assert audit[0][0]["custom_fields"]["new"] == {"year": 8, "tutor": "Mr Babbage"}
     events = sql(engine, "SELECT payload FROM records.outbox WHERE routing_key = 'record_updated'"
-                 " AND payload->'data'->>'record_id' = :r", r=record["id"])
+                 " AND payload->'data'->>'record_id' = :r ORDER BY id", r=record["id"])
     assert [e[0]["data"]["changed_fields"] for e in events] == [
         ["custom_fields", "email", "last_name", "phones"], ["custom_fields"], ["custom_fields"]]

@@ -14,7 +14,7 @@ import logging
 from casework.callers import StaffCaller
 from casework.messaging import consumes
 
-from ..queries import audit, navigators, repository
+from ..queries import audit, navigators, records
 from .common import request_id
 from .inbound import _organization
 
@@ -53,7 +53,7 @@ class SchedulingEventEntrypoints:
             if user["active"]:
                 users[user_id] = user
         for record_id in data["client_ids"]:
-            if repository.lock_record(uow.session, org, record_id) is None:
+            if records.lock_record(uow.session, org, record_id) is None:
                 log.info("session names a record that is gone; nothing assigned",
                          extra={"record_id": record_id})
                 continue

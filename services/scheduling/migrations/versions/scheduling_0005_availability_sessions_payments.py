@@ -1,7 +1,7 @@
 """availability sessions payments
 
-Revision ID: scheduling_0004
-Revises: scheduling_0003
+Revision ID: scheduling_0005
+Revises: scheduling_0004
 Create Date: 2026-11-30 08:45:21.388214
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = 'scheduling_0004'
-down_revision = 'scheduling_0003'
+revision = 'scheduling_0005'
+down_revision = 'scheduling_0004'
 branch_labels = None
 depends_on = None
 
