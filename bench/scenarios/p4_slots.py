@@ -20,6 +20,7 @@ import uuid
 import requests
 from sqlalchemy import text
 
+from .. import machine
 from ..report import Report, table
 
 ID = "p4"
@@ -105,6 +106,16 @@ def _json(value) -> str:
     return json.dumps(value)
 
 
+def cpu_now(ctx) -> dict[str, float]:
+    """CPU seconds used so far by the gateway, the scheduling service and the database's
+    backends: what a request costs, whatever else the machine is doing."""
+    pids = ctx.pids("gateway", "scheduling")
+    return {"gateway": machine.cpu_seconds([p for k, p in pids.items() if "gateway" in k]),
+            "scheduling": machine.cpu_seconds([p for k, p in pids.items()
+                                               if "scheduling" in k]),
+            "postgres": machine.cpu_seconds(ctx.database_backends())}
+
+
 def measure(ctx, client_id: str, practitioner_ids: list[str]) -> tuple[list[float], dict]:
     session = requests.Session()
     session.headers.update(ctx.staff.headers)
@@ -113,7 +124,10 @@ def measure(ctx, client_id: str, practitioner_ids: list[str]) -> tuple[list[floa
     url = f"{ctx.platform.url}{SLOTS_PATH}"
     body = {}
     timings = []
+    cpu_before: dict[str, float] = {}
     for n in range(WARMUP + MEASURED):
+        if n == WARMUP:
+            cpu_before = cpu_now(ctx)
         started = time.perf_counter()
         answer = session.get(url, params=params, timeout=30)
         elapsed = (time.perf_counter() - started) * 1000
@@ -123,7 +137,10 @@ def measure(ctx, client_id: str, practitioner_ids: list[str]) -> tuple[list[floa
         if n >= WARMUP:
             timings.append(elapsed)
         body = answer.json()
+    cpu_after = cpu_now(ctx)
     session.close()
+    body["cpu_ms"] = {k: 1000 * (cpu_after[k] - cpu_before[k]) / MEASURED for k in cpu_after}
+    body["load"] = machine.load_average()
     return timings, body
 
 
@@ -160,19 +177,26 @@ def run(ctx) -> Report:
                  f"{statistics.median(base):.1f} ms)", f"p95 ≤ {BAR_MS:g} ms", p95 <= BAR_MS)
     rows = []
     for size, (timings, body) in results.items():
+        cpu = body["cpu_ms"]
         rows.append([size, f"{size * SESSIONS_EACH:,}", f"{statistics.median(timings):.1f}",
                      f"{percentile(timings, 0.95):.1f}", f"{max(timings):.1f}",
                      f"{statistics.median(timings) / statistics.median(base):.2f}x",
-                     len(body["items"])])
+                     len(body["items"]), f"{cpu['gateway']:.1f} / {cpu['scheduling']:.1f} / "
+                     f"{cpu['postgres']:.1f}", body["load"]])
         if size != SIZES[0]:
             report.check(f"growth: {size} practitioners", f"median "
                          f"{statistics.median(timings):.1f} ms, p95 "
                          f"{percentile(timings, 0.95):.1f} ms", "reported", None, kind="info")
     report.section("Runs (sequential requests on one connection, after a warm-up of "
                    f"{WARMUP})", table(["practitioners", "sessions", "median ms", "p95 ms",
-                                        "max ms", "median vs 50", "free windows"], rows))
+                                        "max ms", "median vs 50", "free windows",
+                                        "CPU ms per request: gateway / scheduling / postgres",
+                                        "load average after"], rows))
     report.notes.append("The service reads the client's and the practitioners' availability "
                         "and the sessions in the range in three statements, then intersects "
                         "and subtracts sorted interval lists (services/scheduling/domain.py): "
                         "work grows with the number of sessions, not with minutes.")
+    report.notes.append("The CPU per request (all of it on this machine's cores) says what a "
+                        "suggestion costs whatever else runs; the latencies include waiting for "
+                        "a core when the load average is above the 2 cores.")
     return report
