@@ -20,6 +20,7 @@ from .entrypoints.groups import GroupEntrypoints
 from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
 from .entrypoints.records import RecordEntrypoints
+from .entrypoints.scheduling_events import SchedulingEventEntrypoints
 from .entrypoints.statuses import StatusEntrypoints
 from .models import metadata
 
@@ -35,7 +36,7 @@ NAME_SIMILARITY = "0.33"
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, AgencyEntrypoints, ImportEntrypoints,
-                     InboundEntrypoints,
+                     InboundEntrypoints, SchedulingEventEntrypoints,
                      UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,
