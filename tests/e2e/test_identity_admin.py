@@ -99,18 +99,25 @@ def test_update_user_changes_name_email_role_and_publishes_staff_user_updated(
     assert [e["data"] for e in updated] == [{
         "user_id": user["id"], "email": "grace@example.org", "first_name": "Grace B.",
         "last_name": "Hopper", "name": "Grace B. Hopper", "active": True,
-        "allow_client_initiated_contact": False}]
+        "allow_client_initiated_contact": False, "role": "Nav"}]
     created = events(engine, admin.organization_id, "staff_user_created")
     assert created[-1]["data"]["user_id"] == user["id"]
 
 
-def test_a_role_only_change_publishes_no_staff_user_updated(gateway_url, staff, engine):
+def test_a_role_change_publishes_staff_user_updated_with_the_role_name(gateway_url, staff,
+                                                                       engine):
+    """Records names who did what by name and role (issue 18): a user's new role is announced;
+    a change that leaves every announced field as it was publishes nothing."""
     admin = staff()
     user = new_user(admin, gateway_url).json()
     administrator = role_id(admin, gateway_url, "Agency Administrator")
     assert admin.patch(api(gateway_url, f"users/{user['id']}"),
                        json={"role_id": administrator}).status_code == 200
-    assert events(engine, admin.organization_id, "staff_user_updated") == []
+    updated = events(engine, admin.organization_id, "staff_user_updated")
+    assert [e["data"]["role"] for e in updated] == ["Agency Administrator"]
+    assert admin.patch(api(gateway_url, f"users/{user['id']}"),
+                       json={"role_id": administrator}).status_code == 200
+    assert len(events(engine, admin.organization_id, "staff_user_updated")) == 1
 
 
 def test_deactivating_a_user_revokes_their_tokens_and_refuses_their_login(
