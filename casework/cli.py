@@ -335,7 +335,7 @@ def import_records(args) -> int:
         except CaseworkError as exc:
             print(f"casework: {exc.detail}", file=sys.stderr)
             return 1
-        done = 0
+        done = reported = 0
         progress(done, total, counts)
         for start in range(0, total, size):
             batch, payloads = rows[start:start + size], []
@@ -353,7 +353,9 @@ def import_records(args) -> int:
                                                              "dry_run": args.dry_run})
                 report += answer["results"]
             done += len(batch)
-            counts = {k: sum(r["outcome"] == k for r in report) for k in counts}
+            for result in report[reported:]:
+                counts[result["outcome"]] += 1
+            reported = len(report)
             progress(done, total, counts)
     print(file=sys.stderr)
     for result in sorted(report, key=lambda r: r["row"]):

@@ -20,11 +20,12 @@ import requests
 from sqlalchemy import text
 
 from .. import data, infra
+from ..context import DATABASE as BENCH_DATABASE
 from ..report import Report, table
 
 ID = "p5b"
 TITLE = "caseload of 10,000 records moved to other navigators"
-DATABASE = "casework_bench_p5b"
+DATABASE = f"{BENCH_DATABASE}_p5b"
 CASELOAD = 10_000
 BAR_SECONDS = 2.0
 MOVE_PATH = "/api/v1/staff/navigators/{id}/caseload/move"

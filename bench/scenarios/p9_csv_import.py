@@ -21,11 +21,12 @@ from pathlib import Path
 from sqlalchemy import text
 
 from .. import data, infra, tokens
+from ..context import DATABASE as BENCH_DATABASE
 from ..report import Report, table
 
 ID = "p9"
 TITLE = "CSV import of 100,000 client records"
-DATABASE = "casework_bench_p9"
+DATABASE = f"{BENCH_DATABASE}_p9"
 ROWS = 100_000
 REFUSED = 100  # rows without a last name
 DUPLICATES = 100  # rows 101 to 200 repeat the case number of one of rows 1 to 100

@@ -84,6 +84,9 @@ records = Table(
           postgresql_ops={"search_text": "gin_trgm_ops"}, postgresql_where=LIVE),
 )
 
+# the CSV import's duplicates by case number in any case (migration records_0009)
+Index("ix_records_org_case_lower", records.c.organization_id, func.lower(records.c.case_number))
+
 # Each agency's distinct name words, and which records carry each: a misspelt name is matched
 # against the words (thousands), not against the records (up to millions). Written only by the
 # trigger on records.name_text (migration records_0005); search.py reads them.

@@ -9,7 +9,8 @@ A search is audited like a read (issue 18): one row per search, with no single r
 (``record_id`` null) but the ids of the records it returned (``record_ids``, found by a record's
 id through their GIN index). Contact reads and changes name the contact (``contact_id``). The
 agency's trail is read newest first by time, by user or by record; staff users keep their
-role's name, as identity announces it.
+role's name, as identity announces it. The CSV import finds duplicate case numbers in any case
+through an index on the lower-cased case number.
 """
 
 import sqlalchemy as sa
@@ -38,9 +39,14 @@ def upgrade() -> None:
                     postgresql_where=sa.text('record_ids IS NOT NULL'))
     op.add_column('staff_users', sa.Column('role', sa.String(length=100), nullable=True),
                   schema='records')
+    # the CSV import's duplicates by case number in any case: an index probe per number, not a
+    # scan of the agency's records for each batch (1.1 s a batch at 100,000 records)
+    op.execute('CREATE INDEX ix_records_org_case_lower ON records.records '
+               '(organization_id, lower(case_number))')
 
 
 def downgrade() -> None:
+    op.execute('DROP INDEX records.ix_records_org_case_lower')
     op.drop_column('staff_users', 'role', schema='records')
     op.drop_index('ix_audit_record_ids', table_name='audit_entries', schema='records')
     op.drop_index('ix_audit_org_actor_at', table_name='audit_entries', schema='records')
