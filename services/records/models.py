@@ -64,7 +64,7 @@ records = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("deleted_at", DateTime(timezone=True)),
     Column("deleted_by", Uuid),
-    # the row key of a record made by the CSV import: a re-run finds it (migration records_0008)
+    # the row key of a record made by the CSV import: a re-run finds it (migration records_0010)
     Column("import_key", String(64)),
     UniqueConstraint("organization_id", "case_number", name=CASE_NUMBER_CONSTRAINT),
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
@@ -84,7 +84,7 @@ records = Table(
           postgresql_ops={"search_text": "gin_trgm_ops"}, postgresql_where=LIVE),
 )
 
-# the CSV import's duplicates by case number in any case (migration records_0009)
+# the CSV import's duplicates by case number in any case (migration records_0011)
 Index("ix_records_org_case_lower", records.c.organization_id, func.lower(records.c.case_number))
 
 # Each agency's distinct name words, and which records carry each: a misspelt name is matched
@@ -136,7 +136,7 @@ audit_entries = Table(
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("organization_id", Uuid, nullable=False),
     # null for a search, which reads many records (their ids in ``record_ids``), and for what
-    # happens to a contact (``contact_id``) rather than to a record (migration records_0009)
+    # happens to a contact (``contact_id``) rather than to a record (migration records_0011)
     Column("record_id", Uuid),
     Column("record_ids", ARRAY(Uuid)),
     Column("contact_id", Uuid),

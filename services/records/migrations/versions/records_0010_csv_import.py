@@ -1,7 +1,7 @@
 """CSV import: a row key that makes a re-run create nothing twice, and an index for duplicates
 by name and date of birth
 
-Revision ID: records_0008
+Revision ID: records_0010
 Revises: records_0006
 Create Date: 2026-11-30 09:15:00.000000
 
@@ -14,7 +14,7 @@ the same name and date of birth, found through the (agency, date of birth) index
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'records_0008'
+revision = 'records_0010'
 down_revision = 'records_0006'
 branch_labels = None
 depends_on = None

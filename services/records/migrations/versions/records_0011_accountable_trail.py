@@ -1,8 +1,8 @@
 """nothing lost, everything accountable: searches and contacts in the audit trail, the agency's
 whole trail queried by user, record, action and time, staff roles
 
-Revision ID: records_0009
-Revises: records_0008
+Revision ID: records_0011
+Revises: records_0010
 Create Date: 2026-11-30 09:20:00.000000
 
 A search is audited like a read (issue 18): one row per search, with no single record
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = 'records_0009'
-down_revision = 'records_0008'
+revision = 'records_0011'
+down_revision = 'records_0010'
 branch_labels = None
 depends_on = None
 
