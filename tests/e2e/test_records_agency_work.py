@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from casework.events import parse_envelope
 from tests.e2e.test_records_groups import insert_records
 from tests.e2e.test_records_support import API, counting_statements, create_record, sql
 from tests.fixtures import wait_for
@@ -206,10 +207,16 @@ def test_many_records_change_status_at_once_with_a_result_per_record(gateway_url
         ({"status": {"old": "active", "new": "closed"}},)]
     # (the relay may still be sending an earlier test's thousands of events: wait longer)
     assert wait_for(lambda: published(engine, org, "record_status_changed") == 3, timeout=60)
-    events = sql(engine, "SELECT payload->'data' FROM records.outbox WHERE routing_key ="
+    events = sql(engine, "SELECT payload, event_id::text FROM records.outbox WHERE routing_key ="
                  " 'record_status_changed' AND payload->'data'->>'record_id' = :r", r=grace)
-    assert events == [({"record_id": grace, "kind": "client", "old": "active",
-                        "new": "closed"},)]
+    assert len(events) == 1
+    payload, event_id = events[0]
+    assert payload["data"] == {"record_id": grace, "kind": "client", "old": "active",
+                               "new": "closed"}
+    # the envelope the statement wrote is the one emit writes: it loads with the contract
+    parsed = parse_envelope(payload, expected_type="records.record_status_changed")
+    assert str(parsed["event_id"]) == event_id and str(parsed["organization_id"]) == org
+    assert parsed["correlation_id"] == answer.headers["X-Request-Id"]
 
 
 # --- deleted records ------------------------------------------------------------------------
