@@ -3,6 +3,8 @@ here)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import uuid
 from datetime import date, datetime
@@ -326,8 +328,6 @@ def import_key(row: dict) -> str:
     """The row key of an imported row: a digest of its values as a record would hold them
     (names and e-mail compared without case or surrounding spaces), so that the same row
     imported again is recognised, with or without a case number."""
-    import hashlib
-    import json
 
     def text(value):
         return " ".join(str(value).split()).lower() if value is not None else None

@@ -5,6 +5,7 @@ audit rows of what changed written by the same statement (QUALITY P5)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import DateTime, Uuid, literal, select, text, tuple_
@@ -14,7 +15,7 @@ import contracts.records  # noqa: F401  (declares the events the statements belo
 from casework import cursors
 from casework.db import outbox_insert_sql
 
-from ..models import records
+from ..models import client_types, records
 from .records import RECORD_COLUMNS
 from .search import _conditions
 
@@ -316,8 +317,6 @@ SELECT id, kind, status, case_number FROM made
 
 def insert_imported(session: Session, organization_id: str, rows: list[dict], actor_id,
                     request_id, correlation_id) -> list[dict]:
-    import json
-
     if not rows:
         return []
     found = session.execute(IMPORT_INSERT, {
@@ -328,8 +327,6 @@ def insert_imported(session: Session, organization_id: str, rows: list[dict], ac
 
 
 def client_type_activity(session: Session, organization_id: str) -> dict[str, bool]:
-    from ..models import client_types
-
     rows = session.execute(select(client_types.c.id, client_types.c.active).where(
         client_types.c.organization_id == organization_id))
     return {str(r.id): r.active for r in rows}
