@@ -26,6 +26,7 @@ from nameko.standalone.rpc import ClusterRpcClient  # noqa: E402
 from nameko.testing.services import dummy, entrypoint_hook  # noqa: E402
 
 import casework  # noqa: E402,F401
+from casework.callers import sign  # noqa: E402
 from casework.config import nameko_config  # noqa: E402
 from casework.migrations import migrate  # noqa: E402
 from casework.rpc import ServiceClients  # noqa: E402
@@ -74,8 +75,8 @@ def main() -> None:
     container = ServiceContainer(RoundTrip)
     container.start()
     try:
-        caller = {"kind": "staff", "organization_id": str(uuid.uuid4()),
-                  "user_id": str(uuid.uuid4()), "permissions": []}
+        caller = sign({"kind": "staff", "organization_id": str(uuid.uuid4()),
+                       "user_id": str(uuid.uuid4()), "permissions": []})
         with ClusterRpcClient() as client:  # set-up only: its calls are not measured
             deadline = time.monotonic() + 30
             while True:

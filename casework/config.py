@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-PLACEHOLDER_SECRETS = {"", "change-me", "dev-operator-token"}
+PLACEHOLDER_SECRETS = {"", "change-me", "dev-operator-token", "dev-caller-signing-key"}
 
 # name -> (default, description); README.md's configuration table is generated from this.
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -31,6 +31,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_MAX_WORKERS": ("10", "concurrent workers per service process"),
     "CASEWORK_OPERATOR_TOKEN": (
         "dev-operator-token", "bearer token of the operator routes; required in production"),
+    "CASEWORK_CALLER_SIGNING_KEY": (
+        "dev-caller-signing-key", "HMAC-SHA256 key with which the gateway signs the caller it "
+        "passes to the services, and the services check it; the same in every process; required "
+        "in production"),
     "CASEWORK_TOKEN_TTL_SECONDS": ("28800", "lifetime of a login token"),
     "CASEWORK_TOKEN_CACHE_SECONDS": (
         "2", "how long the gateway trusts a checked token (revocation delay)"),
@@ -71,6 +75,8 @@ class Settings:
     db_pool_size: int = field(default_factory=lambda: int(env("CASEWORK_DB_POOL_SIZE")))
     max_workers: int = field(default_factory=lambda: int(env("CASEWORK_MAX_WORKERS")))
     operator_token: str = field(default_factory=lambda: env("CASEWORK_OPERATOR_TOKEN"))
+    caller_signing_key: str = field(
+        default_factory=lambda: env("CASEWORK_CALLER_SIGNING_KEY"), repr=False)
     token_ttl_seconds: int = field(default_factory=lambda: int(env("CASEWORK_TOKEN_TTL_SECONDS")))
     token_cache_seconds: float = field(
         default_factory=lambda: float(env("CASEWORK_TOKEN_CACHE_SECONDS"))
@@ -94,6 +100,9 @@ class Settings:
     def __post_init__(self):
         if self.environment == "production" and self.operator_token in PLACEHOLDER_SECRETS:
             raise RuntimeError("CASEWORK_OPERATOR_TOKEN must be set to a real secret in production")
+        if self.environment == "production" and self.caller_signing_key in PLACEHOLDER_SECRETS:
+            raise RuntimeError(
+                "CASEWORK_CALLER_SIGNING_KEY must be set to a real secret in production")
 
     def database_url_for(self, service: str) -> str:
         return os.environ.get(f"CASEWORK_{service.upper()}_DATABASE_URL") or self.database_url

@@ -14,6 +14,7 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from casework.callers import sign
 from casework.config import settings
 from casework.migrations import SERVICES, migrate
 
@@ -81,6 +82,12 @@ def gateway_url(start_services, platform_config):
         assert time.monotonic() < deadline, "the platform did not become ready"
         time.sleep(0.1)
     return url
+
+
+def signed(caller: dict) -> dict:
+    """A caller as the gateway passes it to a service: signed (``casework.callers.sign``). Every
+    test that calls a service's RPC itself makes its caller with this."""
+    return sign(caller)
 
 
 class Operator:

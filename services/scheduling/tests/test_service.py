@@ -5,15 +5,16 @@ from nameko.testing.services import worker_factory
 
 from casework.errors import PermissionDenied
 from services.scheduling.service import SchedulingService
+from tests.fixtures import signed
 
 ORG = "6a4b1f5e-0000-4000-8000-000000000001"
 USER = "6a4b1f5e-0000-4000-8000-000000000002"
-STAFF = {"kind": "staff", "organization_id": ORG, "user_id": USER, "permissions": []}
+STAFF = signed({"kind": "staff", "organization_id": ORG, "user_id": USER, "permissions": []})
 
 
 @pytest.mark.parametrize("who", [
-    None, {}, {"organization_id": ORG}, {**STAFF, "kind": "portal"}, {**STAFF, "user_id": None},
-    {"kind": "operator"}])
+    None, {}, signed({"organization_id": ORG}), signed({**STAFF, "kind": "portal"}),
+    signed({**STAFF, "user_id": None}), signed({"kind": "operator"})])
 def test_financial_links_are_read_for_a_staff_caller_only(who):
     """casework.callers.staff: an agency alone (what scheduling checked before) is not enough."""
     service = worker_factory(SchedulingService)
