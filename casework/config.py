@@ -16,7 +16,17 @@ PLACEHOLDER_SECRETS = {"", "change-me", "dev-operator-token", "dev-caller-signin
 VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_ENV": (
         "local", "`local`, `test` or `production`; production refuses placeholder secrets"),
-    "CASEWORK_AMQP_URI": ("pyamqp://guest:guest@127.0.0.1:5672/", "RabbitMQ connection URI"),
+    "CASEWORK_AMQP_URI": (
+        "pyamqp://guest:guest@127.0.0.1:5672/",
+        "RabbitMQ broker and vhost; its user is the operator's (`casework broker users`, "
+        "`casework dead-letters replay`): each process connects as its own user"),
+    "CASEWORK_AMQP_<SERVICE>_PASSWORD": (
+        "", "password of the RabbitMQ user `casework-<service>` of a service, the gateway "
+        "(GATEWAY) or outside systems (EXTERNAL), e.g. CASEWORK_AMQP_RECORDS_PASSWORD; unset: "
+        "`dev-amqp-<service>` in local runs, refused in production"),
+    "CASEWORK_RABBITMQ_MANAGEMENT_URL": (
+        "http://127.0.0.1:15672", "RabbitMQ's management API, where `casework broker users` "
+        "creates the users and their permissions"),
     "CASEWORK_DATABASE_URL": (
         "postgresql+psycopg://postgres@127.0.0.1:5432/casework",
         "PostgreSQL database; each service uses its own schema in it",
@@ -103,6 +113,18 @@ class Settings:
         if self.environment == "production" and self.caller_signing_key in PLACEHOLDER_SECRETS:
             raise RuntimeError(
                 "CASEWORK_CALLER_SIGNING_KEY must be set to a real secret in production")
+
+    rabbitmq_management_url: str = field(
+        default_factory=lambda: env("CASEWORK_RABBITMQ_MANAGEMENT_URL"))
+
+    def amqp_password(self, process: str) -> str:
+        """The password of ``process``'s RabbitMQ user (``casework.broker``)."""
+        name = f"CASEWORK_AMQP_{process.upper()}_PASSWORD"
+        password = os.environ.get(name) or f"dev-amqp-{process}"
+        if self.environment == "production" and (
+                password in PLACEHOLDER_SECRETS or password == f"dev-amqp-{process}"):
+            raise RuntimeError(f"{name} must be set to a real secret in production")
+        return password
 
     def database_url_for(self, service: str) -> str:
         return os.environ.get(f"CASEWORK_{service.upper()}_DATABASE_URL") or self.database_url
