@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -67,6 +66,11 @@ class Permissions:
         return {"configure": self.configure, "write": self.write, "read": self.read,
                 "topic nameko-rpc write": self.topic_write, "topic nameko-rpc read":
                 self.topic_read}
+
+
+def _quoted(name: str) -> str:
+    """A resource name in a pattern: service names are lower-case words, dots match dots."""
+    return name.replace(".", r"\.")
 
 
 def _any(*patterns: str) -> str:
@@ -110,19 +114,19 @@ def permissions(process: str, sources=None, targets=None) -> Permissions:
         found = needs(process)
         sources = found[0] if sources is None else sources
         targets = found[1] if targets is None else targets
-    name = re.escape(process)
+    name = _quoted(process)
     replies = rf"rpc\.reply-{name}-[^.]+"
-    calls = [rf"{re.escape(t)}\.[a-z_][a-z0-9_]*" for t in sorted(targets)]
+    calls = [rf"{_quoted(t)}\.[a-z_][a-z0-9_]*" for t in sorted(targets)]
     if process == GATEWAY:  # serves HTTP only: no RPC entrypoint, no events
-        resources = _any(re.escape(RPC_EXCHANGE), replies)
+        resources = _any(_quoted(RPC_EXCHANGE), replies)
         return Permissions(resources, resources, resources,
                            topic_write=_any(*calls) if calls else NOTHING,
                            topic_read=_any(UUID))
     own_queues = [rf"rpc-{name}", replies, rf"evt-[a-z_]+-[a-z_]+--{name}\.[a-z_][a-z0-9_]*"]
-    consumed = [rf"{re.escape(s)}\.events" for s in sorted(sources) if s != process]
-    configure = [re.escape(RPC_EXCHANGE), rf"{name}\.events", *own_queues, *consumed]
-    write = [re.escape(RPC_EXCHANGE), rf"{name}\.events", *own_queues]
-    read = [re.escape(RPC_EXCHANGE), *own_queues, *consumed]
+    consumed = [rf"{_quoted(s)}\.events" for s in sorted(sources) if s != process]
+    configure = [_quoted(RPC_EXCHANGE), rf"{name}\.events", *own_queues, *consumed]
+    write = [_quoted(RPC_EXCHANGE), rf"{name}\.events", *own_queues]
+    read = [_quoted(RPC_EXCHANGE), *own_queues, *consumed]
     if EXTERNAL in sources:
         # external.events is declared with its alternate exchange (configure and read on it,
         # write on the alternate exchange), whose queue this service binds and consumes
