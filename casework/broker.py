@@ -239,3 +239,33 @@ def provision(management: Management, vhost: str, passwords: dict[str, str],
         management.put(f"topic-permissions/{v}/{user}", {
             "exchange": RPC_EXCHANGE, "write": p.topic_write or NOTHING,
             "read": p.topic_read or NOTHING})
+
+
+def password_hash(password: str, salt: bytes | None = None) -> str:
+    """RabbitMQ's ``rabbit_password_hashing_sha256``: base64(salt + sha256(salt + password))."""
+    import hashlib
+    import os
+
+    salt = os.urandom(4) if salt is None else salt
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def definitions(vhost: str, passwords: dict[str, str],
+                perms: dict[str, Permissions] | None = None) -> dict:
+    """The same users and permissions as ``provision``, as RabbitMQ definitions (for
+    ``rabbitmqctl import_definitions`` where no management API runs)."""
+    perms = perms or table(tuple(passwords))
+    users = [user_name(p) for p in passwords]
+    return {
+        "vhosts": [{"name": vhost}],
+        "users": [{"name": user_name(p), "password_hash": password_hash(pw),
+                   "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
+                  for p, pw in passwords.items()],
+        "permissions": [{"user": u, "vhost": vhost, "configure": perms[p].configure,
+                         "write": perms[p].write, "read": perms[p].read}
+                        for u, p in zip(users, passwords, strict=True)],
+        "topic_permissions": [{"user": u, "vhost": vhost, "exchange": RPC_EXCHANGE,
+                               "write": perms[p].topic_write or NOTHING,
+                               "read": perms[p].topic_read or NOTHING}
+                              for u, p in zip(users, passwords, strict=True)],
+    }

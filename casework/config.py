@@ -119,7 +119,7 @@ class Settings:
 
     def amqp_password(self, process: str) -> str:
         """The password of ``process``'s RabbitMQ user (``casework.broker``)."""
-        name = f"CASEWORK_AMQP_{process.upper()}_PASSWORD"
+        name = "CASEWORK_AMQP_<SERVICE>_PASSWORD".replace("<SERVICE>", process.upper())
         password = os.environ.get(name) or f"dev-amqp-{process}"
         if self.environment == "production" and (
                 password in PLACEHOLDER_SECRETS or password == f"dev-amqp-{process}"):
