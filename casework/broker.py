@@ -23,8 +23,9 @@ So a service publishes only on its own ``<service>.events`` and, on ``nameko-rpc
 (a UUID key) and requests to the services its code calls; it binds ``nameko-rpc`` only with its
 own ``<service>.*`` and reply keys, so it cannot take another service's requests. The gateway
 calls every service and answers nothing. An outside system publishes on ``external.events`` and
-nothing else: no RPC, no queue of ours. What each service consumes and calls is read from its
-class (``needs``), so the table follows the code.
+nothing else, and may consume the services' events into queues of its own named
+``external.<system>.<name>``: no RPC, no queue of ours. What each service consumes and calls is
+read from its class (``needs``), so the table follows the code.
 
 ``provision`` creates or updates the users and their permissions through the management API
 (idempotent: ``casework broker users``); ``amqp_uri_for`` is the URI a process connects with.
@@ -46,6 +47,9 @@ EXTERNAL = "external"  # outside systems: they publish on external.events only
 USERS = SERVICES + (GATEWAY, EXTERNAL)
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 NOTHING = "^$"
+# queues outside systems may declare and consume: external.<system>.<name>, never the platform's
+# external.events or external.unrouted
+EXTERNAL_QUEUES = r"external\.(?!events$|unrouted$)[a-z0-9_-]+\.[a-z0-9_.-]+"
 AMQP_URIS = "casework_amqp_uris"  # nameko config: {service: uri} when one process runs several
 
 
@@ -109,7 +113,11 @@ def needs(process: str) -> tuple[frozenset[str], frozenset[str]]:
 def permissions(process: str, sources=None, targets=None) -> Permissions:
     """The permissions of one user on the platform's vhost."""
     if process == EXTERNAL:
-        return Permissions(configure=NOTHING, write=_any(r"external\.events"), read=NOTHING)
+        # their own queues, external.<system>.<name>, bound to the services' event exchanges
+        queues = EXTERNAL_QUEUES
+        events = [rf"{_quoted(service)}\.events" for service in SERVICES]
+        return Permissions(configure=_any(queues), write=_any(r"external\.events", queues),
+                           read=_any(queues, *events))
     if sources is None or targets is None:
         found = needs(process)
         sources = found[0] if sources is None else sources

@@ -64,13 +64,29 @@ def test_a_forged_invitation_accepted_from_an_outside_system_is_refused_and_chan
     assert wait_for(lambda: portal_status(engine, record["id"]) == "active")
 
 
-def test_an_outside_system_publishes_on_external_events_only(gateway_url, bus_users, staff):
+def test_an_outside_system_publishes_on_external_events_only_and_reads_into_its_own_queues(
+        gateway_url, bus_users, staff):
     alice = staff()
     publish_as(bus_users["external"], "external", "client_enrolled", {
         "record_id": str(uuid.uuid4())}, alice.organization_id)  # allowed (dead-lettered)
     for source in ("records", "identity", "scheduling"):
         with pytest.raises(AccessRefused):
             publish_as(bus_users["external"], source, "record_created", {}, None)
+    with Connection(bus_users["external"]) as conn:
+        # the platform declared records.events: an outside system only checks it (passive)
+        records_events = Exchange("records.events", "topic", durable=True, passive=True)
+        mine = Queue("external.crm.records", exchange=records_events,
+                     routing_key="record_created", auto_delete=True)
+        inbox = conn.SimpleQueue(mine)
+        record = create_record(alice, gateway_url)
+        message = inbox.get(timeout=10)
+        assert message.payload["data"]["record_id"] == record["id"]
+        message.ack()
+        inbox.close()
+    for name in ("external.unrouted", "rpc-records"):  # the platform's queues are not its own
+        with Connection(bus_users["external"]) as conn:
+            with pytest.raises(AccessRefused):
+                conn.SimpleQueue(Queue(name, no_declare=True)).get(timeout=1)
 
 
 def test_an_outside_system_cannot_call_any_service(gateway_url, bus_users, staff, engine):

@@ -44,9 +44,15 @@ def test_records_calls_scheduling_only_and_the_gateway_calls_everyone():
 def test_an_outside_system_publishes_on_external_events_only():
     p = broker.permissions("external")
     assert matches(p.write, "external.events")
-    for name in ("nameko-rpc", "records.events", "invitations.events", "external.unrouted"):
-        assert not matches(p.write, name) and not matches(p.read, name)
-    assert p.configure == p.read == "^$"
+    for name in ("nameko-rpc", "records.events", "invitations.events", "external.unrouted",
+                 "rpc-records", "amq.default"):
+        assert not matches(p.write, name) and not matches(p.configure, name)
+    for name in ("nameko-rpc", "external.events", "external.unrouted", "rpc-records",
+                 "evt-records-record_created--scheduling.on_record_created"):
+        assert not matches(p.read, name)
+    # it may read the services' events into queues of its own
+    assert matches(p.read, "records.events") and matches(p.read, "external.crm.records")
+    assert matches(p.configure, "external.crm.records")
 
 
 def test_each_process_connects_as_its_own_user_on_the_same_vhost(monkeypatch):
