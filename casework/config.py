@@ -167,6 +167,8 @@ class Settings:
     db_pool_size: int = field(default_factory=lambda: int(env("CASEWORK_DB_POOL_SIZE")))
     max_workers: int = field(default_factory=lambda: int(env("CASEWORK_MAX_WORKERS")))
     operator_token: str = field(default_factory=lambda: env("CASEWORK_OPERATOR_TOKEN"))
+    rabbitmq_management_url: str = field(
+        default_factory=lambda: env("CASEWORK_RABBITMQ_MANAGEMENT_URL"))
     caller_signing_key: str = field(
         default_factory=lambda: env("CASEWORK_CALLER_SIGNING_KEY"), repr=False)
     token_ttl_seconds: int = field(default_factory=lambda: int(env("CASEWORK_TOKEN_TTL_SECONDS")))
@@ -196,9 +198,6 @@ class Settings:
         if self.environment == "production" and self.caller_signing_key in PLACEHOLDER_SECRETS:
             raise RuntimeError(
                 "CASEWORK_CALLER_SIGNING_KEY must be set to a real secret in production")
-
-    rabbitmq_management_url: str = field(
-        default_factory=lambda: env("CASEWORK_RABBITMQ_MANAGEMENT_URL"))
 
     def amqp_password(self, process: str) -> str:
         """The password of ``process``'s RabbitMQ user (``casework.broker``)."""
