@@ -47,6 +47,6 @@ def test_every_scheduling_call_is_for_staff_of_an_agency_only(method, args, who)
     """Scheduling's routes are staff routes: any other caller is refused before the database."""
     service = worker_factory(SchedulingService)
     with pytest.raises(PermissionDenied):
-        getattr(service, method)(who, *args)
+        getattr(service, method)(signed(who) if isinstance(who, dict) else who, *args)
     service.db.read.assert_not_called()
     service.db.transaction.assert_not_called()
