@@ -40,8 +40,11 @@ def write(session: Session, caller: StaffCaller | None, organization_id: str, re
     session.execute(statement)
 
 
+# what the API calls an entry's id: its random public id where the table has one (a sequence
+# shared by every agency would count the others' actions)
+ENTRY_ID = audit_entries.c.public_id if "public_id" in audit_entries.c else audit_entries.c.id
 ENTRY_COLUMNS = [
-    audit_entries.c.id, audit_entries.c.action, audit_entries.c.actor_id,
+    ENTRY_ID.label("id"), audit_entries.c.action, audit_entries.c.actor_id,
     staff_users.c.name.label("actor_name"), staff_users.c.role.label("actor_role"),
     audit_entries.c.record_id, audit_entries.c.record_ids, audit_entries.c.contact_id,
     audit_entries.c.request_id, audit_entries.c.changes, audit_entries.c.at,
@@ -68,7 +71,7 @@ def page(session: Session, organization_id: str, record_id: str, *, before_id: i
 
 def _entry_id(value: str):
     """An entry's id as a cursor holds it (text), as the column takes it."""
-    return int(value) if isinstance(audit_entries.c.id.type, BigInteger) else uuid.UUID(value)
+    return int(value) if isinstance(ENTRY_ID.type, BigInteger) else uuid.UUID(value)
 
 
 def agency_trail(session: Session, organization_id: str, filters: dict, *, limit: int,
@@ -96,10 +99,10 @@ def agency_trail(session: Session, organization_id: str, filters: dict, *, limit
             at, entry = datetime.fromisoformat(position[0]), _entry_id(position[1])
         except (TypeError, ValueError, IndexError, KeyError):
             raise cursors.invalid() from None
-        conditions.append(tuple_(audit_entries.c.at, audit_entries.c.id) < tuple_(
-            literal(at, DateTime(timezone=True)), literal(entry, audit_entries.c.id.type)))
+        conditions.append(tuple_(audit_entries.c.at, ENTRY_ID) < tuple_(
+            literal(at, DateTime(timezone=True)), literal(entry, ENTRY_ID.type)))
     rows = session.execute(_with_actors(*conditions)
-                           .order_by(audit_entries.c.at.desc(), audit_entries.c.id.desc())
+                           .order_by(audit_entries.c.at.desc(), ENTRY_ID.desc())
                            .limit(limit + 1)).mappings().all()
     items = [dict(r) for r in rows[:limit]]
     next_cursor = None
