@@ -169,3 +169,28 @@ class NoClientAccount(CaseworkError):
 @error("possible_duplicate_contact", 409, "A contact like this one already exists")
 class PossibleDuplicateContact(CaseworkError):
     pass
+
+
+@error("portal_not_enabled", 409, "The agency's portal is not enabled")
+class PortalNotEnabled(CaseworkError):
+    pass
+
+
+@error("no_primary_email", 422, "The record has no primary e-mail")
+class NoPrimaryEmail(CaseworkError):
+    pass
+
+
+@error("confirmation_required", 422, "Confirmation required")
+class ConfirmationRequired(CaseworkError):
+    pass
+
+
+@error("already_has_account", 409, "The client already has portal access")
+class AlreadyHasAccount(CaseworkError):
+    pass
+
+
+@error("invitation_invalid", 404, "Invitation link invalid")
+class InvitationInvalid(CaseworkError):
+    pass

@@ -6,14 +6,16 @@ from casework.rpc import ServiceClients
 from .auth import Auth, RequestContext
 from .routes.admin import AdminRoutes
 from .routes.auth import AuthRoutes
+from .routes.invitations import InvitationRoutes
 from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
 from .routes.portal import PortalIdentityRoutes
+from .routes.public import PublicRoutes
 from .routes.records import RecordRoutes
 
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
-                     PortalIdentityRoutes):
+                     PortalIdentityRoutes, InvitationRoutes, PublicRoutes):
     name = "gateway"
 
     rpc = ServiceClients()
