@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import text
 
 from casework.config import settings
-from tests.e2e.portal_platform import FAIL, emails_to, portal_url, token_of  # noqa: F401
+from tests.e2e.portal_platform import FAIL, emails_to, token_of
 from tests.e2e.test_records_support import publish
 from tests.fixtures import Operator, add_staff_member, login_staff, wait_for
 
