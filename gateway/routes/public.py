@@ -31,10 +31,10 @@ class PublicRoutes:
         """INV-4: set a password (the account is made, username = the invited e-mail) or give
         the password of the account that e-mail already has (401 ``invalid_credentials``
         otherwise); the record is linked and the client signed in. Single use."""
-        accepted = self.rpc.invitations.accept_invitation(token, body)
+        address = client_address(call.request)
+        accepted = self.rpc.invitations.accept_invitation(token, body, address)
         session = self.rpc.identity.portal_login(
-            {"username": accepted["username"], "password": body["password"]},
-            client_address(call.request))
+            {"username": accepted["username"], "password": body["password"]}, address)
         return 201, {**session, "username": accepted["username"],
                      "account_id": accepted["account_id"],
                      "global_record_id": accepted["global_record_id"],
@@ -48,8 +48,8 @@ class PublicRoutes:
         return self.rpc.invitations.get_join(slug)
 
     @route("POST", "/api/v1/join/<slug>", audience="public", body=JoinSchema(),
-           responses={202: JoinedSchema}, errors=(401, 503), tag="public")
+           responses={202: JoinedSchema}, errors=(401, 429, 503), tag="public")
     def join(self, call, slug, body):
         """INV-5: a global record, a portal account (or the one this e-mail has, proven by its
         password) and an enrollment request that the agency's staff accept or reject."""
-        return 202, self.rpc.invitations.join(slug, body)
+        return 202, self.rpc.invitations.join(slug, body, client_address(call.request))

@@ -504,3 +504,16 @@ def test_f9_concurrent_updates_with_duplicate_and_reordered_deliveries_end_at_th
     assert dead == 0
     print(f"F9: 20 concurrent updates + 40 replayed deliveries; copies at version "
           f"{final['version']}")
+
+
+def test_s2_proving_an_existing_account_through_the_join_link_is_throttled(portal_url):
+    url = portal_url
+    admin = agency(url)
+    made = record(url, admin)
+    client_session(accept(url, invited_token(url, admin, made)))
+    slug = admin.post(f"{url}{STAFF}/invitation-links", json={}).json()["slug"]
+    answers = [join(url, slug, made["email"], password=f"guess number {n}").status_code
+               for n in range(settings().login_max_failures_per_account + 1)]
+    assert answers[:-1] == [401] * settings().login_max_failures_per_account
+    assert answers[-1] == 429
+    assert admin.get(f"{url}{STAFF}/enrollment-requests").json()["items"] == []

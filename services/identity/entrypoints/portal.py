@@ -5,7 +5,7 @@ record they own. Accounts are made by the invitations service (INV-4, INV-5) thr
 from __future__ import annotations
 
 from casework import callers
-from casework.errors import AccountExists, CaseworkError, InvalidCredentials, NotFound
+from casework.errors import AccountExists, CaseworkError, NotFound
 from casework.rpc import rpc
 from casework.validation import load
 from contracts.identity import (
@@ -19,8 +19,15 @@ from contracts.identity import (
     PortalProfileSchema,
 )
 
-from ..domain import bumped_field_versions, global_record_changes, new_id, normalise_email
-from ..passwords import hash_password, verify_password
+from ..domain import (
+    account_key,
+    address_key,
+    bumped_field_versions,
+    global_record_changes,
+    new_id,
+    normalise_email,
+)
+from ..passwords import hash_password
 from ..queries import portal
 
 ACCOUNT_CREATE = PortalAccountCreateSchema()
@@ -63,7 +70,7 @@ class PortalEntrypoints:
         return ACCOUNT.dump(account)
 
     @rpc(expected_exceptions=CaseworkError)
-    def claim_portal_account(self, payload):
+    def claim_portal_account(self, payload, address=None):
         """INV-4, INV-5: the account of ``email``: made now with ``password`` (and its global
         record), or, when the username has an account, proven by that account's password (401
         ``invalid_credentials`` otherwise): never a second account (ID-5). The agency record
@@ -71,14 +78,17 @@ class PortalEntrypoints:
         data = load(CLAIM, payload)
         username = normalise_email(data["email"])
         password = data.pop("password")
-        with self.db.transaction(rerunnable=True) as uow:
-            existing = portal.account_by_username(uow.session, username)
+        keys = [("account", account_key("portal", username)), ("address", address_key(address))]
+        with self.db.read() as session:
+            existing = portal.account_by_username(session, username)
         if existing is None:
             load(PortalAccountCreateSchema(only=("password",)), {"password": password})
             password_hash = hash_password(password)
-        elif not (verify_password(existing["password_hash"], password) and existing["active"]):
-            raise InvalidCredentials("the password of the existing account is not right",
-                                     {"password": ["the password of your existing account"]})
+        else:  # proving the account is a login: throttled like one (ID-3, S2)
+            with self.db.read() as session:
+                self._refuse_when_locked(session, keys)
+            self._check_password(existing, password, keys,
+                                 "the password of the existing account is not right")
         with self.db.transaction() as uow:
             session = uow.session
             created = existing is None

@@ -127,7 +127,7 @@ class DirectInvitationEntrypoints:
                           "existing_account": existing})
 
     @rpc(expected_exceptions=CaseworkError)
-    def accept_invitation(self, token, payload):
+    def accept_invitation(self, token, payload, address=None):
         """INV-4: the account is made (or, for an address that has one, proven by its password)
         and the record linked to it. The invitation row is locked first: of concurrent accepts
         of one link exactly one succeeds, the others find it used (QUALITY F8)."""
@@ -142,7 +142,7 @@ class DirectInvitationEntrypoints:
                 "phones": row["phones"],
                 "preferred_contact_methods": row["preferred_contact_methods"],
                 "organization_id": str(row["organization_id"]),
-                "record_id": str(row["record_id"])})
+                "record_id": str(row["record_id"])}, address)
             invitations.mark_accepted(session, row["id"], {
                 "accepted_at": now(), "account_id": claimed["account_id"],
                 "global_record_id": claimed["global_record_id"]})

@@ -86,7 +86,7 @@ class EnrollmentEntrypoints:
         return JOIN_VIEW.dump(link)
 
     @rpc(expected_exceptions=CaseworkError)
-    def join(self, slug, payload):
+    def join(self, slug, payload, address=None):
         """INV-5: a global record and account (or the existing account, proven by its password)
         and a pending enrollment request of the agency."""
         slug = _slug(slug)
@@ -99,7 +99,7 @@ class EnrollmentEntrypoints:
             claimed = self.identity.claim_portal_account({
                 "email": data["email"], "password": data["password"],
                 "first_name": data["first_name"], "last_name": data["last_name"],
-                "phones": data["phones"]})
+                "phones": data["phones"]}, address)
             request = enrollment.insert_request(session, {
                 "id": domain.new_id(), "organization_id": link["organization_id"],
                 "link_id": link["id"], "global_record_id": claimed["global_record_id"],
