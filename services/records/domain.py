@@ -345,6 +345,16 @@ def soundex(word: str) -> str:
     return (result + "000")[:4]
 
 
+PHONE_KEY_DIGITS = 9  # "+44 7700 900555" and "07700 900555" are one number
+
+
+def phone_key(number: str | None) -> str:
+    """The last digits of a phone number: the same number written with a country code or with
+    a trunk prefix ends the same."""
+    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    return digits[-PHONE_KEY_DIGITS:]
+
+
 def match_reasons(person: dict, candidate: dict) -> list[str]:
     """Why ``candidate`` (a record, with its ``name_similarity`` to the person) may be the same
     person as ``person`` (first_name, last_name, date_of_birth, email, phone)."""
@@ -352,8 +362,8 @@ def match_reasons(person: dict, candidate: dict) -> list[str]:
     email = (person.get("email") or "").strip().lower()
     if email and email == (candidate["email"] or "").strip().lower():
         reasons.append("same_email")
-    phone = "".join(ch for ch in person.get("phone") or "" if ch.isdigit())
-    if len(phone) >= 5 and phone in phone_digits(candidate["phones"]):
+    phone = phone_key(person.get("phone"))
+    if len(phone) >= 5 and phone in {phone_key(p) for p in phone_digits(candidate["phones"])}:
         reasons.append("same_phone")
     first, last = (person.get("first_name") or "").strip(), (person.get("last_name") or "").strip()
     if first or last:

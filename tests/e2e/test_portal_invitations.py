@@ -517,3 +517,29 @@ def test_s2_proving_an_existing_account_through_the_join_link_is_throttled(porta
     assert answers[:-1] == [401] * settings().login_max_failures_per_account
     assert answers[-1] == 429
     assert admin.get(f"{url}{STAFF}/enrollment-requests").json()["items"] == []
+
+
+def test_inv6_staff_ask_for_duplicates_before_creating_a_record(portal_url):
+    url = portal_url
+    admin = agency(url)
+    margaret = record(url, admin, first_name="Margaret", last_name="Thompson",
+                      date_of_birth="1961-04-02",
+                      phones=[{"number": "+44 7700 900555", "type": "mobile"}])
+    record(url, admin, first_name="Peter", last_name="Thompson")
+    other = agency(url)
+    record(url, other, first_name="Margaret", last_name="Thompson")  # another agency's: unseen
+
+    def duplicates(**query):
+        answer = admin.get(f"{url}{STAFF}/records/duplicates", params=query)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["items"]
+
+    [found] = duplicates(first_name="Margret", last_name="Thomson", date_of_birth="1961-04-02")
+    assert found["record_id"] == margaret["id"] and found["grade"] == "probable"
+    assert "similar_name" in found["reasons"] and "same_date_of_birth" in found["reasons"]
+    [by_phone] = duplicates(phone="07700 900555")
+    assert by_phone["record_id"] == margaret["id"] and by_phone["reasons"] == ["same_phone"]
+    [by_email] = duplicates(email=margaret["email"].upper())
+    assert by_email["reasons"] == ["same_email"]
+    assert duplicates(first_name="Zebedee", last_name="Quux") == []
+    assert duplicates() == []

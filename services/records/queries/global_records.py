@@ -4,11 +4,13 @@ global record: another client's record is not found, exactly like an unknown one
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, cast, func, literal, or_, select, tuple_, update
+from sqlalchemy import Integer, cast, func, intersect, literal, select, tuple_, union, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from ..models import records
+from ..domain import phone_key
+from ..models import name_words, record_name_words, records
+from .search import WORD_BREAK
 
 PORTAL_COLUMNS = [
     records.c.id, records.c.organization_id, records.c.kind, records.c.first_name,
@@ -85,30 +87,58 @@ def portal_record(session: Session, global_record_id: str, record_id: str, *,
 
 
 def candidates(session: Session, organization_id: str, person: dict, limit: int) -> list[dict]:
-    """The agency's live records sharing an e-mail or phone digits with the person, or with a
-    name like theirs (trigram similarity, from the agency's trigram index)."""
-    conditions = []
+    """The agency's live records that share an e-mail or phone digits with the person (the
+    agency's trigram index on ``search_text``), or whose name words are close to each of the
+    person's (the agency's distinct name words, as misspelt-name search finds them): every path
+    starts from an index of the agency, whatever its size."""
+    paths = []
+    live = [records.c.organization_id == organization_id, records.c.deleted_at.is_(None)]
+    email = (person.get("email") or "").strip().lower()
+    if email:
+        paths.append(select(records.c.id).where(
+            *live, records.c.search_text.like(f"%{_like(email)}%")).limit(limit))
+    phone = phone_key(person.get("phone"))
+    if len(phone) >= 5:
+        paths.append(select(records.c.id).where(
+            *live, records.c.search_text.like(f"%{phone}%")).limit(limit))
+    words = [w for w in (_first_word(person.get("first_name")),
+                         _first_word(person.get("last_name"))) if len(w) >= 3]
+    if words:
+        paths.append(intersect(*[_carrying_a_word_like(organization_id, w, limit)
+                                 for w in words]) if len(words) > 1
+                     else _carrying_a_word_like(organization_id, words[0], limit))
+    if not paths:
+        return []
+    ids = union(*paths).subquery() if len(paths) > 1 else paths[0].subquery()
     name = " ".join(p.strip() for p in (person.get("first_name"), person.get("last_name"))
                     if p and p.strip()).lower()
-    if person.get("email"):
-        conditions.append(func.lower(records.c.email) == person["email"].strip().lower())
-    phone = "".join(ch for ch in person.get("phone") or "" if ch.isdigit())
-    if len(phone) >= 5:
-        conditions.append(records.c.search_text.like(f"%{phone}%"))
-    if name:
-        conditions.append(records.c.name_text.op("%")(name))
-    if not conditions:
-        return []
     similarity = func.similarity(records.c.name_text, name) if name else literal(0.0)
     rows = session.execute(
         select(records.c.id, records.c.first_name, records.c.last_name, records.c.email,
                records.c.phones, records.c.date_of_birth, records.c.case_number,
                records.c.name_text, similarity.label("name_similarity"))
-        .where(records.c.organization_id == organization_id, records.c.deleted_at.is_(None),
-               or_(*conditions))
+        .where(*live, records.c.id.in_(select(ids.c.id)))
         .order_by(similarity.desc(), records.c.id).limit(limit)
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def _first_word(text_: str | None) -> str:
+    parts = WORD_BREAK.split((text_ or "").strip().lower())
+    return next((p for p in parts if p), "")
+
+
+def _carrying_a_word_like(organization_id: str, word: str, limit: int):
+    """Records with a name word close to ``word`` (pg_trgm's similarity threshold)."""
+    close = select(name_words.c.word).where(name_words.c.organization_id == organization_id,
+                                            name_words.c.word.op("%")(word))
+    return select(record_name_words.c.record_id.label("id")).where(
+        record_name_words.c.organization_id == organization_id,
+        record_name_words.c.word.in_(close)).limit(limit * 10)
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def invitation_target(session: Session, organization_id: str, record_id: str) -> dict | None:
