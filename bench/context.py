@@ -13,7 +13,8 @@ from pathlib import Path
 from . import data, infra, load, machine, tokens
 from .stack import Platform, ProcessGroup, free_port, wait_until
 
-DATABASE = "casework_bench"
+# several harnesses on one machine (branches, checkouts) each take their own
+DATABASE = os.environ.get("CASEWORK_BENCH_DATABASE", "casework_bench")
 P1_DATASET_ROWS = 100_000
 P1_READ_IDS = 10_000
 

@@ -4,19 +4,38 @@
   casework serve SERVICE               run one service (or ``gateway``) in the foreground
   casework run                         migrate, then run every service and the gateway
                                        (Ctrl-C stops them all)
-  casework dead-letters list           events that failed and were put aside, in every service
+  casework dead-letters list           what could not be applied and was put aside (events, and
+                                       messages that were not events), in every service
+  casework dead-letters show SERVICE ID
+                                       one dead letter in full (reason, payload, raw bytes)
   casework dead-letters replay SERVICE ID
                                        publish a dead-lettered event again (handlers are idempotent)
+  casework events schema [TYPE]        the JSON Schema of every declared event (or of one type,
+                                       e.g. records.record_created)
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import signal
 import subprocess
 import sys
 import time
+
+
+def quiet_library_warnings() -> None:
+    """An operator's command prints what the platform says, not what its libraries say about
+    their own future: eventlet's deprecation banner (a ``Warning``, printed when nameko first
+    imports it) and DeprecationWarnings of the libraries (argparse, kombu, ...). Installed before
+    anything imports them, in every process the CLI starts (``casework run`` runs its services
+    through this same entry)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+
 
 SERVICE_CLASSES = {
     "identity": "services.identity.service:IdentityService",
@@ -40,9 +59,6 @@ def serve(name: str) -> None:
     from eventlet.event import Event
 
     eventlet.monkey_patch()
-    import warnings
-
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
     import nameko
     from nameko.runners import ServiceRunner
 
@@ -120,6 +136,8 @@ def run_all(instances: dict[str, int] | None = None) -> int:
 
 
 def dead_letters(args) -> int:
+    from sqlalchemy.exc import OperationalError
+
     from casework import dead_letters as dl
     from casework.errors import CaseworkError
 
@@ -127,6 +145,10 @@ def dead_letters(args) -> int:
         return _dead_letters(dl, args)
     except CaseworkError as exc:  # an unknown service or id: say so, no traceback
         print(f"casework: {exc.detail}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:  # no database (yet): one line, not a traceback
+        print(f"casework: the database cannot be reached ({str(exc.orig).strip()});"
+              " is it running, and migrated (casework migrate)?", file=sys.stderr)
         return 1
 
 
@@ -139,14 +161,48 @@ def _dead_letters(dl, args) -> int:
             print(f"{row['service']}\t{row['id']}\t{row['created_at']:%Y-%m-%d %H:%M:%S}\t"
                   f"{row['exchange']}/{row['routing_key']}\t{row['handler']}\t"
                   f"{'replayed ' + str(row['replayed_at']) if row['replayed_at'] else 'pending'}"
-                  f"\t{row['reason'][:120]}")
+                  f"\t{row['reason'][:120]}"
+                  + (f"\traw {preview(row['raw_body'])}" if row["raw_body"] is not None else ""))
+        return 0
+    if args.action == "show":
+        row = dl.show(args.service, args.id)
+        for key, value in row.items():
+            if key == "raw_body":
+                value = preview(value, limit=None)
+            elif key == "payload":
+                value = json.dumps(value, sort_keys=True)
+            print(f"{key}: {value}")
         return 0
     dl.replay(args.service, args.id)
     print(f"replayed {args.service} dead letter {args.id}")
     return 0
 
 
+def preview(raw: bytes | None, limit: int | None = 80) -> str:
+    """Raw bytes as Python writes a bytes literal (every byte visible), cut at ``limit``."""
+    if raw is None:
+        return "None"
+    text = repr(bytes(raw))
+    return text if limit is None or len(text) <= limit else text[:limit] + "..."
+
+
+def events(args) -> int:
+    from casework import event_schemas
+
+    if args.type is None:
+        schema = event_schemas.document()
+    else:
+        schema = event_schemas.schema_of(args.type)
+        if schema is None:
+            print(f"casework: no declared event {args.type!r}; declared: "
+                  f"{', '.join(event_schemas.types())}", file=sys.stderr)
+            return 1
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
 def main(argv=None) -> int:
+    quiet_library_warnings()
     parser = argparse.ArgumentParser(prog="casework", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,9 +215,16 @@ def main(argv=None) -> int:
     dl_p = sub.add_parser("dead-letters")
     dl_sub = dl_p.add_subparsers(dest="action", required=True)
     dl_sub.add_parser("list")
+    show_p = dl_sub.add_parser("show")
+    show_p.add_argument("service")
+    show_p.add_argument("id", type=int)
     replay_p = dl_sub.add_parser("replay")
     replay_p.add_argument("service")
     replay_p.add_argument("id", type=int)
+    events_p = sub.add_parser("events")
+    events_sub = events_p.add_subparsers(dest="action", required=True)
+    schema_p = events_sub.add_parser("schema", help="JSON Schema (draft 2020-12) of the events")
+    schema_p.add_argument("type", nargs="?", help="one event type, e.g. records.record_created")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -180,9 +243,10 @@ def main(argv=None) -> int:
             name, _, count = item.partition("=")
             scale[name] = int(count)
         return run_all(scale)
+    if args.command == "events":
+        return events(args)
     return dead_letters(args)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     sys.exit(main())

@@ -331,6 +331,11 @@ class Database(DependencyProvider):
         self.relay.stop()
         self.engine.dispose()
 
+    def dead_letter_message(self, row: dict) -> None:
+        """Store a message that never reached a handler (``casework.messaging.PutsAside``)."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(self.dead_letters).values(**row))
+
     def kill(self):
         # a killed container (tests, a crash) must still give its connections back
         self.relay.stop()

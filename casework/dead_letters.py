@@ -1,19 +1,21 @@
 """Dead letters across services: list them, and replay one by publishing its event again.
 
 Replaying republishes the original envelope (same ``event_id``) to its exchange; handlers that
-already applied it skip it through their inbox, the one that failed applies it now."""
+already applied it skip it through their inbox, the one that failed applies it now. A message that
+was not an event envelope (kept as its raw bytes) is not republished: there is no event to apply,
+only bytes for the operator to read and take up with whoever sent them."""
 
 from __future__ import annotations
 
 import importlib
 
 from kombu import Connection
-from nameko.standalone.events import get_event_exchange
 from sqlalchemy import func, select, update
 
 from casework.config import settings
 from casework.db import make_engine
-from casework.errors import NotFound
+from casework.errors import Conflict, NotFound
+from casework.events import envelope_errors, event_exchange
 from casework.migrations import SERVICES
 
 
@@ -34,6 +36,19 @@ def list_all() -> list[dict]:
     return rows
 
 
+def show(service: str, dead_letter_id: int) -> dict:
+    if service not in SERVICES:
+        raise NotFound(f"unknown service {service!r}")
+    table = _table(service)
+    engine = make_engine(settings().database_url_for(service), pool_size=1)
+    with engine.connect() as conn:
+        row = conn.execute(select(table).where(table.c.id == dead_letter_id)).mappings().first()
+    engine.dispose()
+    if row is None:
+        raise NotFound(f"no dead letter {dead_letter_id} in {service}")
+    return {"service": service, **row}
+
+
 def replay(service: str, dead_letter_id: int) -> None:
     if service not in SERVICES:
         raise NotFound(f"unknown service {service!r}")
@@ -44,7 +59,10 @@ def replay(service: str, dead_letter_id: int) -> None:
                            .with_for_update()).mappings().first()
         if row is None:
             raise NotFound(f"no dead letter {dead_letter_id} in {service}")
-        exchange = get_event_exchange(row["exchange"].removesuffix(".events"))
+        if envelope_errors(row["payload"]) is not None:
+            raise Conflict(f"dead letter {dead_letter_id} in {service} is not an event envelope"
+                           f" ({row['reason'][:200]}); it cannot be republished")
+        exchange = event_exchange(row["exchange"].removesuffix(".events"))
         with Connection(settings().amqp_uri, transport_options={"confirm_publish": True}) as amqp:
             amqp.Producer().publish(row["payload"], exchange=exchange,
                                     routing_key=row["routing_key"], serializer="json",

@@ -11,7 +11,32 @@ import importlib
 import uuid
 from datetime import UTC, datetime
 
+from kombu import Exchange
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from nameko.constants import PERSISTENT
+from nameko.standalone.events import get_event_exchange
+
+EXTERNAL = "external"  # the exchange other systems publish on: ``external.events``
+
+
+def unrouted_exchange_name(source: str) -> str:
+    return f"{source}.unrouted"
+
+
+def event_exchange(source: str) -> Exchange:
+    """The topic exchange ``<source>.events``, as every declaration of it must be (publishers,
+    consumers, replay, tests): ``external.events`` has the alternate exchange
+    ``external.unrouted``, and RabbitMQ refuses (PRECONDITION_FAILED) a declaration of an
+    existing exchange with other arguments."""
+    exchange = get_event_exchange(source)
+    if source == EXTERNAL:
+        exchange.arguments = {"alternate-exchange": unrouted_exchange_name(source)}
+    return exchange
+
+
+def unrouted_exchange(source: str = EXTERNAL) -> Exchange:
+    return Exchange(unrouted_exchange_name(source), type="fanout", durable=True,
+                    delivery_mode=PERSISTENT)
 
 
 def utcnow() -> datetime:
@@ -50,6 +75,17 @@ class EnvelopeSchema(Schema):
 
 
 _envelope_schema = EnvelopeSchema()
+
+
+def envelope_errors(payload) -> str | None:
+    """Why ``payload`` (decoded JSON) is not an event envelope, or None if it is one: the first
+    check of ``parse_envelope``, without the event's type, version and data."""
+    if not isinstance(payload, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null",
+                int: "a number", float: "a number"}.get(type(payload), type(payload).__name__)
+        return f"body is {kind}, not an event envelope (a JSON object)"
+    errors = _envelope_schema.validate(payload)
+    return f"malformed envelope: {errors}" if errors else None
 
 
 # --- declared events: (source, name, version) -> the schema of its data ---------------------

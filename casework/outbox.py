@@ -15,9 +15,10 @@ import threading
 import time
 
 from kombu import Connection
-from nameko.standalone.events import get_event_exchange
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import Engine
+
+from casework.events import event_exchange
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class OutboxRelay:
 
     def _exchange(self, name: str):
         if name not in self._exchanges:
-            exchange = get_event_exchange(name.removesuffix(".events"))
+            exchange = event_exchange(name.removesuffix(".events"))
             exchange(self._connection.default_channel).declare()
             self._exchanges[name] = exchange
         return self._exchanges[name]

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -54,6 +55,10 @@ def add_messaging_tables(metadata: MetaData) -> dict[str, Table]:
         Column("routing_key", String(100), nullable=False),
         Column("event_id", String(100)),
         Column("payload", JSONB, nullable=False),
+        # a message that was not an event envelope (not UTF-8, not JSON, not an envelope, or
+        # routed to no consumer) keeps the bytes and content type it arrived with
+        Column("raw_body", LargeBinary),
+        Column("content_type", String(200)),
         Column("reason", Text, nullable=False),
         Column("attempts", Integer, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -18,6 +18,12 @@ class ClientEnrolledData(EventData):
     case_number = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(min=1, max=50))
 
+    # the same rule for the JSON Schema other systems get (casework.event_schemas)
+    OPENAPI_EXTRA = {"anyOf": [
+        {"properties": {"record_id": {"type": "string"}}, "required": ["record_id"]},
+        {"properties": {"case_number": {"type": "string"}}, "required": ["case_number"]},
+    ]}
+
     @validates_schema
     def _names_a_record(self, data, **kwargs):
         if not data.get("record_id") and not data.get("case_number"):

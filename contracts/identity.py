@@ -379,12 +379,27 @@ class LinkedRecordData(EventData):
     record_id = fields.UUID(required=True)
 
 
+class GlobalRecordPhoneData(EventData):
+    type = fields.String(validate=validate.OneOf(PHONE_TYPES))
+    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
 class GlobalRecordChangesData(EventData):
     first_name = fields.String(validate=NAME)
     last_name = fields.String(validate=NAME)
     email = fields.String(validate=EMAIL)
-    phones = fields.List(fields.Nested(GlobalRecordPhoneSchema(unknown="exclude")))
+    phones = fields.List(fields.Nested(GlobalRecordPhoneData))
     preferred_contact_methods = fields.List(fields.String())
+
+
+class GlobalRecordFieldVersionsData(EventData):
+    """For each changed field, the version of the global record at which it last changed."""
+
+    first_name = fields.Integer(validate=validate.Range(min=1))
+    last_name = fields.Integer(validate=validate.Range(min=1))
+    email = fields.Integer(validate=validate.Range(min=1))
+    phones = fields.Integer(validate=validate.Range(min=1))
+    preferred_contact_methods = fields.Integer(validate=validate.Range(min=1))
 
 
 class GlobalRecordUpdatedData(EventData):
@@ -396,8 +411,7 @@ class GlobalRecordUpdatedData(EventData):
     global_record_id = fields.UUID(required=True)
     version = fields.Integer(required=True)
     changes = fields.Nested(GlobalRecordChangesData, required=True)
-    field_versions = fields.Dict(keys=fields.String(validate=validate.OneOf(
-        GLOBAL_RECORD_FIELDS)), values=fields.Integer(), required=True)
+    field_versions = fields.Nested(GlobalRecordFieldVersionsData, required=True)
     linked_records = fields.List(fields.Nested(LinkedRecordData), required=True)
 
 

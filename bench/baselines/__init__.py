@@ -10,7 +10,7 @@ Parameters are positional: record id, then organization id.
 
 import re
 
-from services.records.queries.repository import FOUND_LIVE, VIEW_SQL
+from services.records.queries.records import FOUND_LIVE, VIEW_SQL
 
 SQL = VIEW_SQL.format(found=FOUND_LIVE, audit="").replace(
     ":record_id", "%s", 1).replace(":organization_id", "%s", 1)

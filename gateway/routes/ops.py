@@ -8,6 +8,7 @@ import nameko
 from kombu import Connection
 from werkzeug.wrappers import Response
 
+from casework import event_schemas
 from casework.config import settings
 from casework.errors import CaseworkError, NotFound
 from casework.migrations import SERVICES
@@ -77,6 +78,23 @@ class OpsRoutes:
     def openapi_document(self, call):
         """This API's OpenAPI 3 document, generated from the route table and its schemas."""
         return respond(200, openapi.document(), call.request_id)
+
+    @route("GET", "/api/v1/events/schema", audience="ops", tag="operations")
+    def event_schemas(self, call):
+        """JSON Schema (draft 2020-12) of every event on the bus, envelope and data, generated
+        from the same contract classes the services emit and consume with (also
+        ``casework events schema``)."""
+        return respond(200, event_schemas.document(), call.request_id)
+
+    @route("GET", "/api/v1/events/schema/<event_type>", audience="ops", errors=(404,),
+           tag="operations")
+    def event_schema(self, call, event_type):
+        """The JSON Schema of one event type (``records.record_created``), 404 when no contract
+        declares it."""
+        found = event_schemas.schema_of(event_type)
+        if found is None:
+            raise NotFound(f"no declared event {event_type[:100]!r}")
+        return respond(200, found, call.request_id)
 
     @route("GET", docs.DOCS, audience="ops", tag="operations")
     def api_docs(self, call):

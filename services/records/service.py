@@ -9,6 +9,7 @@ and of identity (an agency's portal features, ID-6)."""
 from __future__ import annotations
 
 from casework.db import Database
+from casework.messaging import UnroutedExternalEvents
 from casework.rpc import ServiceClient
 from casework.service import CaseworkService
 
@@ -35,6 +36,7 @@ NAME_SIMILARITY = "0.33"
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, InboundEntrypoints, GlobalRecordEntrypoints,
+                     UnroutedExternalEvents,
                      CaseworkService):
     name = "records"
     db = Database("records", metadata,

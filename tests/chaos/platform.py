@@ -21,11 +21,10 @@ from pathlib import Path
 import eventlet
 import requests
 from kombu import Connection, Queue
-from nameko.standalone.events import get_event_exchange
 from sqlalchemy import create_engine, text
 
 from casework.config import settings
-from casework.events import envelope
+from casework.events import envelope, event_exchange
 
 from .servers import PrivatePostgres, PrivateRabbit, free_port_block, wait_until
 
@@ -226,7 +225,7 @@ class EventSpy:
     def __init__(self, amqp_uri: str, source: str = "records"):
         self.source = source
         self.amqp_uri = amqp_uri
-        self.queue = Queue(f"chaos-spy-{uuid.uuid4().hex[:8]}", get_event_exchange(source),
+        self.queue = Queue(f"chaos-spy-{uuid.uuid4().hex[:8]}", event_exchange(source),
                            routing_key="#", durable=True, auto_delete=False)
         with Connection(amqp_uri) as conn:
             self.queue(conn.default_channel).declare()
@@ -234,7 +233,7 @@ class EventSpy:
     def publish(self, name: str, data: dict, organization_id: str) -> dict:
         """Publish an event of ``source`` as that service (or another system) would."""
         event = envelope(self.source, name, data, organization_id=organization_id)
-        exchange = get_event_exchange(self.source)
+        exchange = event_exchange(self.source)
         with Connection(self.amqp_uri, transport_options={"confirm_publish": True}) as conn:
             conn.Producer().publish(event, exchange=exchange, routing_key=name,
                                     serializer="json", delivery_mode=2, declare=[exchange])

@@ -8,12 +8,11 @@ import uuid
 from contextlib import contextmanager
 
 from kombu import Connection
-from nameko.standalone.events import get_event_exchange
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from casework.events import envelope
+from casework.events import envelope, event_exchange
 
 API = "/api/v1/staff"
 
@@ -37,7 +36,7 @@ def publish(amqp_uri: str, source: str, name: str, data: dict, organization_id,
             **overrides) -> dict:
     """Publish an event as ``source`` would (EVENTS.md envelope); answers the envelope."""
     payload = {**envelope(source, name, data, organization_id=organization_id), **overrides}
-    exchange = get_event_exchange(source)
+    exchange = event_exchange(source)
     with Connection(amqp_uri) as conn:
         conn.Producer().publish(payload, exchange=exchange, routing_key=name,
                                 serializer="json", declare=[exchange])

@@ -21,7 +21,7 @@ from casework.rpc import UnconfirmedResponder, rpc
 from casework.service import CaseworkService
 from services.records import domain
 from services.records.models import audit_entries, messaging, metadata
-from services.records.queries import repository
+from services.records.queries import records as repository
 from tests.fixtures import wait_for
 
 HELD = eventlet.event.Event()  # a held delivery waits on this until its container is killed

@@ -22,7 +22,7 @@ def record(**overrides) -> dict:
         "updated_at": datetime(2026, 11, 23, 7, 1, 2, tzinfo=timezone(timedelta(hours=2))),
     }
     row = {**row, **overrides}
-    # what the records service's statements derive (services/records/queries/repository.py)
+    # what the records service's statements derive (services/records/queries/records.py)
     return {**row, "name": f"{row['first_name']} {row['last_name']}",
             "has_client_account": row["portal_status"] is not None}
 

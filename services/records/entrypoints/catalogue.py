@@ -20,7 +20,7 @@ from contracts.records import (
 )
 
 from ..models import client_types, warning_indicators
-from ..queries import catalogue, repository
+from ..queries import catalogue, records
 from .common import one_dumper
 
 list_query = ListQuerySchema()
@@ -49,7 +49,7 @@ class Catalogue:
         data = load(self.create_schema, payload)
         with db.transaction() as uow:
             row = catalogue.create(uow.session, self.table, caller.organization_id,
-                                   {**data, "id": repository.new_id()})
+                                   {**data, "id": records.new_id()})
         return self.out(row)
 
     def update(self, db, caller, item_id, payload) -> dict:

@@ -26,7 +26,7 @@ from contracts.records import (
 )
 
 from .. import domain
-from ..queries import audit, contacts, repository
+from ..queries import audit, contacts, records
 from .common import one_dumper, request_id, require_record
 
 contact_query, create_schema, patch_schema = (ContactQuerySchema(), ContactCreateSchema(),
@@ -96,7 +96,7 @@ class ContactEntrypoints:
                         "to create another", extra={
                             "possible_duplicates": [_summary(c) for c in similar]})
             row = contacts.create(uow.session, caller.organization_id, {
-                **contact, "id": repository.new_id(), "search_text": text,
+                **contact, "id": records.new_id(), "search_text": text,
                 "created_by": caller.user_id})
         return dump_contact(row)
 

@@ -33,7 +33,7 @@ from contracts.records import (
 )
 
 from .. import domain
-from ..queries import audit, record_details, repository
+from ..queries import audit, record_details, records
 from .common import locked_record, one_dumper, request_id, require_record, view
 
 SCHEDULING_TIMEOUT = 5.0
@@ -56,7 +56,7 @@ class DetailEntrypoints:
         domain.check_deletable(self._financial_links(caller, record_id))
         with self.db.transaction() as uow:
             row = locked_record(uow.session, reader, record_id)
-            repository.update_record(uow.session, reader.organization_id, record_id,
+            records.update_record(uow.session, reader.organization_id, record_id,
                                      {"deleted_at": func.now(), "deleted_by": reader.user_id})
             audit.write(uow.session, reader, reader.organization_id, record_id, "record_deleted",
                         request_id=request_id(reader, uow))
@@ -79,12 +79,12 @@ class DetailEntrypoints:
         caller.require(domain.Permission.AGENCY_ADMIN)
         org = caller.organization_id
         with self.db.transaction() as uow:
-            row = repository.lock_record(uow.session, org, record_id, deleted=None)
+            row = records.lock_record(uow.session, org, record_id, deleted=None)
             if row is None:
                 raise NotFound("record not found")
             if row["deleted_at"] is None:
                 raise Conflict("the record is not deleted")
-            repository.update_record(uow.session, org, record_id,
+            records.update_record(uow.session, org, record_id,
                                      {"deleted_at": None, "deleted_by": None})
             audit.write(uow.session, caller, org, record_id, "record_restored",
                         request_id=request_id(caller, uow))

@@ -28,7 +28,7 @@ from contracts.records import (
 )
 
 from .. import domain
-from ..queries import audit, global_records, repository
+from ..queries import audit, global_records, records
 
 PORTAL_RECORD, PORTAL_PATCH = PortalRecordSchema(), PortalRecordPatchSchema()
 STATUSES = PortalRecordStatusesSchema()
@@ -103,14 +103,14 @@ class GlobalRecordEntrypoints:
         with self.db.transaction() as uow:
             session = uow.session
             org = str(row["organization_id"])
-            locked = repository.lock_record(session, org, record_id)
+            locked = records.lock_record(session, org, record_id)
             if locked is None or str(locked["global_record_id"]) != caller.global_record_id:
                 raise NotFound("record not found")
             changed = domain.changes(locked, data)
             if changed:
                 values = {name: data[name] for name in changed}
                 values.update(domain.search_columns({**locked, **values}))
-                repository.update_record(session, org, record_id, values)
+                records.update_record(session, org, record_id, values)
                 audit.write(session, None, org, locked["id"], "portal_record_updated", changed,
                             caller.request_id or uow.correlation_id)
                 uow.emit("record_updated", {"record_id": record_id, "kind": locked["kind"],

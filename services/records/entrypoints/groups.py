@@ -20,7 +20,7 @@ from contracts.records import (
 )
 
 from .. import domain
-from ..queries import audit, groups, repository
+from ..queries import audit, groups, records
 from .common import locked_record, one_dumper, request_id, view
 
 list_query, group_choice = ListQuerySchema(), GroupBodySchema()
@@ -56,7 +56,7 @@ class GroupEntrypoints:
     def create_group(self, caller, payload):
         caller = _group_manager(caller)
         data = load(create_schema, payload)
-        group_id = repository.new_id()
+        group_id = records.new_id()
         with self.db.transaction() as uow:
             groups.create_group(uow.session, caller.organization_id,
                                 {**data, "id": group_id, "created_by": caller.user_id})

@@ -22,7 +22,7 @@ from casework.events import InvalidEvent
 from casework.messaging import consumes
 
 from ..domain import portal_status_after_enrollment
-from ..queries import audit, navigators, repository
+from ..queries import audit, navigators, records
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _known_record(service, event, record_id: str | None, case_number: str | None
     """The live record the event names in the envelope's agency, or the reason it has none."""
     org = _organization(event)
     with service.db.read() as session:
-        row = repository.find_live_record(session, org, record_id, case_number)
+        row = records.find_live_record(session, org, record_id, case_number)
     if row is None:
         named = record_id or f"case number {case_number}"
         raise InvalidEvent(f"no live record {named} in organization {org}")
@@ -89,12 +89,12 @@ class InboundEntrypoints:
         """REC-1 shows that an invitation was sent, when and to which e-mail (a resend goes to
         the same address, INV-3, and moves the time)."""
         org = str(event["organization_id"])
-        row = repository.lock_record(uow.session, org, event["data"]["record_id"])
+        row = records.lock_record(uow.session, org, event["data"]["record_id"])
         sent_at = event["occurred_at"]
         if row is None or (row["invitation_sent_at"] and row["invitation_sent_at"] >= sent_at):
             return
         values = {"invitation_sent_at": sent_at, "invitation_email": event["data"]["email"]}
-        repository.update_record(uow.session, org, str(row["id"]), values)
+        records.update_record(uow.session, org, str(row["id"]), values)
         audit.write(uow.session, None, org, row["id"], "invitation_sent", {
             "invitation_email": {"old": row["invitation_email"], "new": event["data"]["email"]}},
             uow.correlation_id)
@@ -111,20 +111,20 @@ class InboundEntrypoints:
         """The record now has a client account (INV-4, INV-5): its portal status starts
         ``active``; staff set ``enrollment_pending`` where an enrollment programme applies."""
         org = str(event["organization_id"])
-        row = repository.lock_record(uow.session, org, event["data"]["record_id"])
+        row = records.lock_record(uow.session, org, event["data"]["record_id"])
         if row is None:
             return
         global_record_id = event["data"].get("global_record_id")
         if global_record_id and row["global_record_id"] is None:
-            repository.update_record(uow.session, org, str(row["id"]),
-                                     {"global_record_id": str(global_record_id)})
+            records.update_record(uow.session, org, str(row["id"]),
+                                  {"global_record_id": str(global_record_id)})
         if row["portal_status"] is None:
             self.set_portal_status(uow, None, row, "active", action="client_account_linked")
 
     @consumes("external", "client_enrolled", check=_client_enrolled)
     def on_client_enrolled(self, uow, event):
         """REC-6: pending turns active; an active or banned client stays as they are."""
-        row = repository.lock_record(uow.session, str(event["organization_id"]),
+        row = records.lock_record(uow.session, str(event["organization_id"]),
                                      event["data"]["record_id"])
         new = portal_status_after_enrollment(row["portal_status"]) if row else None
         if new is None:

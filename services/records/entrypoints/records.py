@@ -22,7 +22,7 @@ from contracts.records import (
 
 from .. import domain
 from ..models import CASE_NUMBER_CONSTRAINT, client_types
-from ..queries import audit, catalogue, repository, search
+from ..queries import audit, catalogue, records, search
 from .common import dump_view, locked_record, request_id, view
 
 create_schema, patch_schema = RecordCreateSchema(), RecordPatchSchema()
@@ -52,18 +52,18 @@ class RecordEntrypoints:
                     client_type_id, catalogue.count(session, client_types, org),
                     catalogue.get(session, client_types, org, client_type_id))
             case_number = self._new_case_number(session, org, data["case_number"])
-            values = {**data, "id": repository.new_id(), "organization_id": org,
+            values = {**data, "id": records.new_id(), "organization_id": org,
                       "case_number": case_number, "client_type_id": client_type_id,
                       "created_by": caller.user_id}
             values.update(domain.search_columns(values))
             try:
                 with session.begin_nested():
-                    row = repository.insert_record(session, values)
+                    row = records.insert_record(session, values)
             except IntegrityError as exc:
                 if violates(exc, CASE_NUMBER_CONSTRAINT):  # lost a race for the same number
                     raise _duplicate(case_number) from None
                 raise
-            repository.add_status_change(session, org, row["id"], None, row["status"],
+            records.add_status_change(session, org, row["id"], None, row["status"],
                                          caller.user_id)
             audit.write(session, caller, org, row["id"], "record_created",
                         {k: {"old": None, "new": domain.plain(row[k])}
@@ -79,15 +79,15 @@ class RecordEntrypoints:
         """The given case number if free, else the agency's next generated one (REC-3)."""
         if given:
             case_number = domain.check_case_number(given)
-            if repository.case_number_taken(session, org, case_number):
+            if records.case_number_taken(session, org, case_number):
                 raise _duplicate(case_number)
             return case_number
-        sequence = repository.next_case_number_sequence(session, org)  # locks the counter
+        sequence = records.next_case_number_sequence(session, org)  # locks the counter
         case_number = domain.generated_case_number(sequence)
-        if repository.case_number_taken(session, org, case_number):
+        if records.case_number_taken(session, org, case_number):
             # someone chose numbers of the generated pattern by hand: jump past them at once
             case_number = domain.generated_case_number(
-                repository.first_free_generated_number(session, org, sequence))
+                records.first_free_generated_number(session, org, sequence))
         return case_number
 
     @rpc(expected_exceptions=CaseworkError)
@@ -96,7 +96,7 @@ class RecordEntrypoints:
         caller, record_id = staff(caller), known_id(record_id)
         # rerunnable: a redelivered read reads again, and its audit row is keyed by the call
         with self.db.transaction(rerunnable=True) as uow:
-            row = repository.read_view(
+            row = records.read_view(
                 uow.session, caller.organization_id, record_id,
                 audit_actor=(caller.user_id, request_id(caller, uow), uow.call_id))
         if row is None:
@@ -134,7 +134,7 @@ class RecordEntrypoints:
             if changed:
                 values = {k: new[k] for k in changed if k in new}
                 values.update(domain.search_columns({**row, **values}))
-                repository.update_record(session, org, record_id, values)
+                records.update_record(session, org, record_id, values)
                 self._record_updated(uow, caller, row, changed)
             return view(session, caller, record_id)
 
@@ -170,13 +170,13 @@ class RecordEntrypoints:
             session = uow.session
             row = locked_record(session, caller, record_id)
             if row["case_number"] != case_number:
-                if repository.case_number_taken(session, org, case_number):
+                if records.case_number_taken(session, org, case_number):
                     raise _duplicate(case_number)
                 values = {"case_number": case_number,
                           **domain.search_columns({**row, "case_number": case_number})}
                 try:
                     with session.begin_nested():
-                        repository.update_record(session, org, record_id, values)
+                        records.update_record(session, org, record_id, values)
                 except IntegrityError as exc:
                     if violates(exc, CASE_NUMBER_CONSTRAINT):
                         raise _duplicate(case_number) from None
@@ -202,7 +202,7 @@ class RecordEntrypoints:
                     domain.check_client_type(
                         chosen_id, catalogue.count(session, client_types, org),
                         catalogue.get(session, client_types, org, chosen_id))
-                repository.update_record(session, org, record_id, {"client_type_id": chosen_id})
+                records.update_record(session, org, record_id, {"client_type_id": chosen_id})
                 self._record_updated(uow, caller, row, domain.changes(
                     row, {"client_type_id": chosen_id}))
             return view(session, caller, record_id)

@@ -12,7 +12,7 @@ from contracts.common import ListQuerySchema
 from contracts.records import PortalStatusBodySchema, StatusBodySchema, StatusChangeSchema
 
 from .. import domain
-from ..queries import audit, repository
+from ..queries import audit, records
 from .common import locked_record, request_id, require_record, view
 
 list_query, status_schema = ListQuerySchema(), StatusBodySchema()
@@ -31,8 +31,8 @@ class StatusEntrypoints:
             session = uow.session
             row = locked_record(session, caller, record_id)
             if row["status"] != status:
-                repository.update_record(session, org, record_id, {"status": status})
-                repository.add_status_change(session, org, record_id, row["status"], status,
+                records.update_record(session, org, record_id, {"status": status})
+                records.add_status_change(session, org, record_id, row["status"], status,
                                              caller.user_id)
                 audit.write(session, caller, org, record_id, "record_status_changed",
                             domain.changes(row, {"status": status}), request_id(caller, uow))
@@ -51,7 +51,7 @@ class StatusEntrypoints:
         with self.db.transaction(rerunnable=True) as uow:
             session = uow.session
             require_record(session, caller, record_id)
-            rows = repository.status_changes(session, org, record_id, before_id=before,
+            rows = records.status_changes(session, org, record_id, before_id=before,
                                              limit=page["limit"])
             audit.write(session, caller, org, record_id,
                         "status_history_read", request_id=request_id(caller, uow),
@@ -78,7 +78,7 @@ class StatusEntrypoints:
         """The change, its audit row and ``portal_status_changed`` (identity keeps banned
         clients out of this agency's record, REC-6). ``caller`` is None for an event."""
         org = str(row["organization_id"])
-        repository.update_record(uow.session, org, str(row["id"]),
+        records.update_record(uow.session, org, str(row["id"]),
                                  {"portal_status": portal_status})
         audit.write(uow.session, caller, org, row["id"], action,
                     domain.changes(row, {"portal_status": portal_status}),

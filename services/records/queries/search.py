@@ -59,7 +59,7 @@ from sqlalchemy.orm import Session
 from casework import cursors
 
 from ..models import group_members, name_words, record_name_words, record_navigators, records
-from .repository import RECORD_COLUMNS
+from .records import RECORD_COLUMNS
 
 CANDIDATES = 200  # per kind of match, or offset + limit when a later page needs more
 MAX_CANDIDATES = 2000  # no page of a ``q`` search starts beyond this many matches

@@ -1,7 +1,7 @@
 """direct invitations, global invitation links and enrollment requests (INV-1 to INV-6)
 
-Revision ID: invitations_0003
-Revises: invitations_0002
+Revision ID: invitations_0004
+Revises: invitations_0003
 Create Date: 2026-11-30 09:00:00.000000
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = 'invitations_0003'
-down_revision = 'invitations_0002'
+revision = 'invitations_0004'
+down_revision = 'invitations_0003'
 branch_labels = None
 depends_on = None
 

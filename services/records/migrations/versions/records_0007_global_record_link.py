@@ -1,7 +1,7 @@
 """the global record a record is a copy of, and the versions of its fields (ID-4)
 
-Revision ID: records_0006
-Revises: records_0005
+Revision ID: records_0007
+Revises: records_0006
 Create Date: 2026-11-30 09:00:00.000000
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = 'records_0006'
-down_revision = 'records_0005'
+revision = 'records_0007'
+down_revision = 'records_0006'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """global record links and per-field versions (ID-4)
 
-Revision ID: identity_0004
-Revises: identity_0003
+Revision ID: identity_0005
+Revises: identity_0004
 Create Date: 2026-11-30 09:00:00.000000
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = 'identity_0004'
-down_revision = 'identity_0003'
+revision = 'identity_0005'
+down_revision = 'identity_0004'
 branch_labels = None
 depends_on = None
 
