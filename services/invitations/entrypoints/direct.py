@@ -3,8 +3,6 @@ link (public) and accepts it with a password."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from casework import callers
 from casework.config import settings
 from casework.errors import AlreadyHasAccount, CaseworkError, InvitationInvalid, NotFound
@@ -56,7 +54,7 @@ class DirectInvitationEntrypoints:
         token, digest = domain.new_token()
         with self.db.transaction() as uow:
             session = uow.session
-            _lock_record(session, record_id)
+            invitations.lock_record_invitations(session, record_id)
             invitations.supersede(session, org, record_id)
             row = invitations.insert_invitation(session, {
                 "id": domain.new_id(), "organization_id": org, "record_id": record_id,
@@ -77,8 +75,8 @@ class DirectInvitationEntrypoints:
         caller, record_id = callers.staff(caller), callers.known_id(record_id)
         caller.require(INVITE)
         org = caller.organization_id
-        with self.db.transaction(rerunnable=True) as uow:
-            latest = invitations.lock_latest(uow.session, org, record_id)
+        with self.db.read() as session:
+            latest = invitations.latest(session, org, record_id)
         if latest is None or latest["status"] == "superseded":
             raise NotFound("this record has no invitation to resend")
         if latest["status"] == "accepted":
@@ -90,8 +88,8 @@ class DirectInvitationEntrypoints:
         token, digest = domain.new_token()
         with self.db.transaction() as uow:
             session = uow.session
-            _lock_record(session, record_id)
-            current = invitations.lock_latest(session, org, record_id)
+            invitations.lock_record_invitations(session, record_id)
+            current = invitations.latest(session, org, record_id, lock=True)
             if current is None or current["id"] != latest["id"] or \
                     current["status"] != "pending":
                 raise NotFound("this record has no invitation to resend")
@@ -153,7 +151,3 @@ class DirectInvitationEntrypoints:
         return ACCEPTED.dump({**claimed, "organization_id": row["organization_id"],
                               "record_id": row["record_id"]})
 
-
-def _lock_record(session, record_id: str) -> None:
-    """Invitations of one record, one at a time: the earlier one is superseded, never two live."""
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(record_id))))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import invitations
@@ -22,15 +22,22 @@ def insert_invitation(session: Session, values: dict) -> dict:
                 .mappings().one())
 
 
-def lock_latest(session: Session, organization_id: str, record_id: str) -> dict | None:
-    """The record's latest invitation, locked for this transaction."""
-    row = session.execute(
-        select(invitations)
-        .where(invitations.c.organization_id == organization_id,
-               invitations.c.record_id == record_id)
-        .order_by(invitations.c.created_at.desc(), invitations.c.id).limit(1)
-        .with_for_update()
-    ).mappings().first()
+def lock_record_invitations(session: Session, record_id: str) -> None:
+    """Invitations of one record, one writer at a time (a transaction-scoped advisory lock):
+    the earlier invitation is superseded, never two live at once."""
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(record_id))))
+
+
+def latest(session: Session, organization_id: str, record_id: str, *,
+           lock: bool = False) -> dict | None:
+    """The record's latest invitation (locked for this transaction with ``lock``)."""
+    statement = (select(invitations)
+                 .where(invitations.c.organization_id == organization_id,
+                        invitations.c.record_id == record_id)
+                 .order_by(invitations.c.created_at.desc(), invitations.c.id).limit(1))
+    if lock:
+        statement = statement.with_for_update()
+    row = session.execute(statement).mappings().first()
     return dict(row) if row else None
 
 

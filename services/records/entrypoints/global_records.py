@@ -95,8 +95,8 @@ class GlobalRecordEntrypoints:
         """The client's change to this agency's copy only, with ``profile_editing``."""
         caller, record_id = callers.portal(caller), callers.known_id(record_id)
         data = load(PORTAL_PATCH, payload)
-        with self.db.transaction(rerunnable=True) as uow:
-            row = global_records.portal_record(uow.session, caller.global_record_id, record_id)
+        with self.db.read() as session:
+            row = global_records.portal_record(session, caller.global_record_id, record_id)
         portal = self._portal(row)
         if "profile_editing" not in portal["portal_features"]:
             raise PermissionDenied("this agency does not let its clients edit their profile")

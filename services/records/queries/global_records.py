@@ -75,14 +75,12 @@ def portal_statuses(session: Session, global_record_id: str) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def portal_record(session: Session, global_record_id: str, record_id: str, *,
-                  lock: bool = False) -> dict | None:
-    statement = select(*PORTAL_COLUMNS).where(
+def portal_record(session: Session, global_record_id: str, record_id: str) -> dict | None:
+    """The record if it is a copy of the caller's global record: another client's record is
+    not found, exactly like an unknown one (S1)."""
+    row = session.execute(select(*PORTAL_COLUMNS).where(
         records.c.id == record_id, records.c.global_record_id == global_record_id,
-        records.c.deleted_at.is_(None))
-    if lock:
-        statement = statement.with_for_update()
-    row = session.execute(statement).mappings().first()
+        records.c.deleted_at.is_(None))).mappings().first()
     return dict(row) if row else None
 
 
