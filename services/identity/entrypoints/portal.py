@@ -66,7 +66,9 @@ class PortalEntrypoints:
                     "global_record_id": account["global_record_id"],
                     "password_hash": password_hash}):
                 raise _account_exists()
-            uow.emit("portal_account_created", account)
+            # first_name and active: what the welcome e-mail needs (notifications, NOT-4)
+            uow.emit("portal_account_created", {**account, "first_name": data["first_name"],
+                                                "active": True})
         return ACCOUNT.dump(account)
 
     @rpc(expected_exceptions=CaseworkError)
@@ -105,7 +107,8 @@ class PortalEntrypoints:
                         "global_record_id": account["global_record_id"],
                         "password_hash": password_hash}):
                     raise _account_exists()  # lost a race: the caller tries again
-                uow.emit("portal_account_created", account)
+                uow.emit("portal_account_created", {**account, "first_name": data["first_name"],
+                                                    "active": True})
             else:
                 account = {"account_id": str(existing["id"]),
                            "global_record_id": str(existing["global_record_id"]),
