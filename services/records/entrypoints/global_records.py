@@ -58,20 +58,24 @@ class GlobalRecordEntrypoints:
                 taken.setdefault(record_id, []).append(name)
         if not taken:
             return
+        searchable, audited = [], []
         for row in global_records.current_values(uow.session, list(taken)):
             record_id, old = str(row["id"]), before[str(row["id"])]
             if any(name in SEARCH_FIELDS for name in taken[record_id]):
-                global_records.set_search_columns(uow.session, record_id,
-                                                  domain.search_columns(row))
+                searchable.append({"record_id": row["id"], **domain.search_columns(row)})
             changed = domain.changes(old, {name: row[name] for name in taken[record_id]})
             if not changed:
                 continue
             org = str(row["organization_id"])
-            audit.write(uow.session, None, org, row["id"], "global_record_updated", changed,
-                        uow.correlation_id)
+            audited.append({"organization_id": org, "record_id": row["id"],
+                            "action": "global_record_updated", "changes": changed,
+                            "request_id": uow.correlation_id})
             uow.emit("record_updated", {"record_id": record_id, "kind": row["kind"],
                                         "changed_fields": sorted(changed)},
                      organization_id=org)
+        # one statement each for all the copies (no statement per record)
+        global_records.set_search_columns(uow.session, searchable)
+        global_records.audit_changes(uow.session, audited)
 
     # --- the portal (ID-6) ------------------------------------------------------------------
 

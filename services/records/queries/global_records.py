@@ -4,12 +4,24 @@ global record: another client's record is not found, exactly like an unknown one
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, cast, func, intersect, literal, select, tuple_, union, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    cast,
+    func,
+    insert,
+    intersect,
+    literal,
+    select,
+    tuple_,
+    union,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from ..domain import phone_key
-from ..models import name_words, record_name_words, records
+from ..models import audit_entries, name_words, record_name_words, records
 from .search import WORD_BREAK
 
 PORTAL_COLUMNS = [
@@ -57,8 +69,21 @@ def take_field(session: Session, linked: list[dict], global_record_id: str, name
     return [str(record_id) for record_id in taken]
 
 
-def set_search_columns(session: Session, record_id: str, values: dict) -> None:
-    session.execute(update(records).where(records.c.id == record_id).values(**values))
+def set_search_columns(session: Session, rows: list[dict]) -> None:
+    """The derived search columns of several records (``record_id`` and the columns)."""
+    if rows:
+        session.execute(
+            update(records).where(records.c.id == bindparam("b_record_id"))
+            .values(search_text=bindparam("b_search_text"), name_text=bindparam("b_name_text"),
+                    sort_name=bindparam("b_sort_name")),
+            [{f"b_{key}": value for key, value in row.items()} for row in rows])
+
+
+def audit_changes(session: Session, rows: list[dict]) -> None:
+    """The audit rows of the copies a global record change reached (REC-15), in one insert;
+    the actor is the client (no staff user)."""
+    if rows:
+        session.execute(insert(audit_entries), rows)
 
 
 def current_values(session: Session, record_ids: list[str]) -> list[dict]:
