@@ -194,3 +194,13 @@ class AlreadyHasAccount(CaseworkError):
 @error("invitation_invalid", 404, "Invitation link invalid")
 class InvitationInvalid(CaseworkError):
     pass
+
+
+@error("client_inactive", 409, "The client is inactive")
+class ClientInactive(CaseworkError):
+    pass
+
+
+@error("practitioner_busy", 409, "A practitioner already has a session at that time")
+class PractitionerBusy(CaseworkError):
+    pass

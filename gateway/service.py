@@ -12,10 +12,11 @@ from .routes.ops import OpsRoutes
 from .routes.portal import PortalIdentityRoutes
 from .routes.public import PublicRoutes
 from .routes.records import RecordRoutes
+from .routes.scheduling import SchedulingRoutes
 
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
-                     PortalIdentityRoutes, InvitationRoutes, PublicRoutes):
+                     PortalIdentityRoutes, InvitationRoutes, PublicRoutes, SchedulingRoutes):
     name = "gateway"
 
     rpc = ServiceClients()
