@@ -48,7 +48,7 @@ def token_of(message: dict) -> str:
 
 
 @pytest.fixture
-def portal_url(runner_factory, platform_config):
+def portal_url(bus_users, runner_factory, platform_config):
     """The gateway URL of a platform whose notifications service is the capturing stand-in."""
     from casework.cli import load_service_class
     from casework.migrations import SERVICES
