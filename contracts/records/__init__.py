@@ -78,6 +78,19 @@ from .events import (
     RecordLifecycleData,
     RecordStatusChangedData,
 )
+from .portal import (
+    GRADES,
+    DuplicatePageSchema,
+    DuplicateSchema,
+    InvitationTargetSchema,
+    PeopleMatchesSchema,
+    PeopleSchema,
+    PersonQuerySchema,
+    PortalRecordPatchSchema,
+    PortalRecordSchema,
+    PortalRecordStatusesSchema,
+    PortalRecordStatusSchema,
+)
 from .record import (
     CONTACT_METHODS,
     KINDS,
@@ -114,6 +127,9 @@ __all__ = [
     "DeletedRecordSchema", "ExportPageQuerySchema", "ExportPageSchema", "ExportQuerySchema",
     "ImportBatchResultSchema", "ImportBatchSchema", "ImportOutcomeSchema", "ImportRowSchema",
     "RecordSearchPageSchema",
+    "GRADES", "DuplicatePageSchema", "DuplicateSchema", "InvitationTargetSchema",
+    "PeopleMatchesSchema", "PeopleSchema", "PersonQuerySchema", "PortalRecordPatchSchema",
+    "PortalRecordSchema", "PortalRecordStatusSchema", "PortalRecordStatusesSchema",
     "BULK_LIMIT", "CONTACT_METHODS", "CONTACT_TYPES", "KINDS", "MAX_CUSTOM_FIELDS", "PHONE_TYPES",
     "PORTAL_STATUSES", "STATUSES", "AddressSchema", "AuditEntryPageSchema", "AuditEntrySchema",
     "BulkMembersBodySchema", "BulkMembersSchema", "BulkResultSchema", "CaseNumberBodySchema",

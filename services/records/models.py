@@ -59,6 +59,10 @@ records = Table(
     Column("sort_name", Text(collation="C"), nullable=False),
     Column("invitation_sent_at", DateTime(timezone=True)),
     Column("invitation_email", String(320)),
+    # ID-4: the client's global record this record is a copy of, and the global record's
+    # version of each field this copy last took (a field is taken only from a higher version)
+    Column("global_record_id", Uuid),
+    Column("global_versions", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("created_by", Uuid),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -68,6 +72,8 @@ records = Table(
     Column("import_key", String(64)),
     UniqueConstraint("organization_id", "case_number", name=CASE_NUMBER_CONSTRAINT),
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
+    Index("ix_records_global_record", "global_record_id",
+          postgresql_where=text("global_record_id IS NOT NULL")),
     Index("ix_records_org_sort_name", "organization_id", "sort_name", "id",
           postgresql_where=LIVE),
     Index("uq_records_org_import_key", "organization_id", "import_key", unique=True,
