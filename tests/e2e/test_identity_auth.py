@@ -323,7 +323,7 @@ def test_id2_a_new_agency_starts_with_administrator_and_staff_roles_and_publishe
     assert user["data"] == {
         "user_id": admin.user_id, "email": f"admin@{admin.slug}.example.org",
         "first_name": "Ada", "last_name": "Admin", "name": "Ada Admin", "active": True,
-        "allow_client_initiated_contact": True}
+        "allow_client_initiated_contact": True, "role": "Agency Administrator"}
     assert "password" not in str(user) and "hash" not in str(user)
 
 
