@@ -19,6 +19,7 @@ def test_the_needs_are_read_from_each_service_class():
     assert "records" in broker.needs("scheduling")[0]
     assert broker.needs("scheduling")[1] == set()
     assert broker.needs("gateway")[1] == set(broker.SERVICES)
+    assert broker.needs("identity")[1] == {"notifications"}  # the password reset e-mail
 
 
 @pytest.mark.parametrize("process", broker.SERVICES)
