@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from datetime import timedelta
 
 import eventlet
@@ -99,7 +98,10 @@ class PasswordEntrypoints:
         token, digest = new_token()
         moment = now()
         expires_at = moment + timedelta(seconds=RESET_TTL_SECONDS)
-        with self.db.transaction() as uow:
+        # rerunnable: committed before the wait below (no connection held while waiting); a
+        # rerun keeps the token and the e-mail's key made above, so it queues one e-mail, and
+        # a redelivered request makes a new link that voids this one
+        with self.db.transaction(rerunnable=True) as uow:
             if slug:
                 account = passwords.staff_for_reset(uow.session, slug, email)
                 kind = "staff"
@@ -110,7 +112,7 @@ class PasswordEntrypoints:
                 passwords.void_resets(uow.session, kind, account["id"], moment)
                 passwords.insert_reset(uow.session, digest=digest, kind=kind,
                                        owner_id=account["id"], expires_at=expires_at)
-                self._queue_reset_email(account, kind, token, expires_at)
+                self._queue_reset_email(account, kind, token, digest, expires_at)
         eventlet.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
 
     @rpc(expected_exceptions=CaseworkError)
@@ -148,9 +150,10 @@ class PasswordEntrypoints:
         passwords.void_resets(session, kind, owner_id, moment)
         passwords.revoke_account_tokens(session, kind, owner_id, moment)
 
-    def _queue_reset_email(self, account: dict, kind: str, token: str, expires_at) -> None:
+    def _queue_reset_email(self, account: dict, kind: str, token: str, digest: str,
+                           expires_at) -> None:
         message = {
-            "key": f"password-reset:{uuid.uuid4()}", "to": account["email"],
+            "key": f"password-reset:{digest}", "to": account["email"],
             "organization_id": str(account["organization_id"]) if kind == "staff" else None,
             "template": "password_reset",
             "context": {"link": reset_link(settings().portal_url, token),
