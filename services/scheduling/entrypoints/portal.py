@@ -62,8 +62,8 @@ class PortalEntrypoints:
     def portal_put_availability(self, caller, record_id, payload):
         """The client's own week, with the staff route's rules (SCH-1); ``updated_by`` stays
         empty: no staff user changed it."""
-        weekly = domain.weekly_minutes(load(AVAILABILITY_BODY, payload)["weekly"])
         org, record_id = self._portal_record(caller, record_id, "availability")
+        weekly = domain.weekly_minutes(load(AVAILABILITY_BODY, payload)["weekly"])
         with self.db.transaction() as uow:
             stored = availability.put(uow.session, org, "client", record_id, weekly, None)
             zone = clients.timezone_of(uow.session, org)
@@ -71,8 +71,8 @@ class PortalEntrypoints:
 
     @rpc(expected_exceptions=CaseworkError)
     def portal_list_sessions(self, caller, record_id, params):
-        query = load(SESSION_QUERY, params)
         org, record_id = self._portal_record(caller, record_id, "sessions")
+        query = load(SESSION_QUERY, params)
         offset, limit = cursors.offset(query.get("cursor")), query["limit"]
         with self.db.read() as session:
             rows = portal.sessions_of(session, org, record_id, when=query["when"],
@@ -86,8 +86,8 @@ class PortalEntrypoints:
 
     @rpc(expected_exceptions=CaseworkError)
     def portal_list_payments(self, caller, record_id, params):
-        query = load(LIST_QUERY, params)
         org, record_id = self._portal_record(caller, record_id, "sessions")
+        query = load(LIST_QUERY, params)
         offset, limit = cursors.offset(query.get("cursor")), query["limit"]
         with self.db.read() as session:
             rows = portal.payments_of(session, org, record_id, offset=offset, limit=limit)
