@@ -196,6 +196,11 @@ class InvitationInvalid(CaseworkError):
     pass
 
 
+@error("reset_invalid", 404, "Password reset link invalid")
+class ResetInvalid(CaseworkError):
+    pass
+
+
 @error("client_inactive", 409, "The client is inactive")
 class ClientInactive(CaseworkError):
     pass

@@ -116,6 +116,24 @@ class PortalLoginSchema(Strict):
     password = fields.String(required=True, validate=ANY_PASSWORD, load_only=True)
 
 
+class PasswordChangeSchema(Strict):
+    current_password = fields.String(required=True, validate=ANY_PASSWORD, load_only=True)
+    new_password = fields.String(required=True, validate=NEW_PASSWORD, load_only=True)
+
+
+class PasswordResetRequestSchema(Strict):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=320),
+                          metadata={"description": "the login name: a staff user's e-mail, or "
+                                                   "a client's portal username"})
+    organization = fields.String(load_default=None, validate=validate.Length(min=1, max=63),
+                                 metadata={"description": "the agency's slug, for a staff "
+                                                          "user; omitted for a client"})
+
+
+class PasswordResetSchema(Strict):
+    password = fields.String(required=True, validate=NEW_PASSWORD, load_only=True)
+
+
 class StaffUserSchema(Schema):
     id = fields.UUID(required=True)
     organization_id = fields.UUID(required=True)

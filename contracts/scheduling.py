@@ -274,6 +274,64 @@ class CoverageSchema(Schema):
     timezone = fields.String(required=True)
 
 
+# --- the portal (a client on one of their agency records) -----------------------------------
+
+PORTAL_WHEN = ("upcoming", "past")
+
+
+class PortalSessionQuerySchema(ListQuerySchema):
+    when = fields.String(load_default="upcoming", validate=validate.OneOf(PORTAL_WHEN),
+                         metadata={"description": "upcoming: not ended yet, soonest first; "
+                                                  "past: ended, latest first"})
+
+
+class PortalPersonSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True, allow_none=True)
+
+
+class PortalSessionSchema(Schema):
+    """A session of the client, without the other clients of a group session."""
+
+    id = fields.UUID(required=True)
+    starts_at = UtcDateTime(required=True)
+    ends_at = UtcDateTime(required=True)
+    title = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(SESSION_STATUSES))
+    cancelled_at = UtcDateTime(required=True, allow_none=True)
+    practitioners = fields.List(fields.Nested(PortalPersonSchema), required=True)
+
+
+PortalSessionPageSchema = page_of(PortalSessionSchema)
+
+
+class PortalPaymentSchema(Schema):
+    id = fields.UUID(required=True)
+    amount_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    paid_on = fields.Date(required=True)
+    method = fields.String(required=True, allow_none=True)
+    session_id = fields.UUID(required=True, allow_none=True)
+    created_at = UtcDateTime(required=True)
+
+
+PortalPaymentPageSchema = page_of(PortalPaymentSchema)
+
+
+class PortalPractitionerSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True, metadata={
+        "description": "the practitioner's staff e-mail at the agency"})
+
+
+class PortalPractitionersSchema(Schema):
+    """The client's practitioners: the agency's active staff who are their navigators or
+    practitioners of one of their scheduled sessions, by name."""
+
+    items = fields.List(fields.Nested(PortalPractitionerSchema), required=True)
+
+
 # --- REC-9 -----------------------------------------------------------------------------------
 
 class FinancialLinksSchema(Schema):

@@ -9,14 +9,15 @@ from .routes.auth import AuthRoutes
 from .routes.invitations import InvitationRoutes
 from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
-from .routes.portal import PortalIdentityRoutes
+from .routes.portal import PortalIdentityRoutes, PortalSchedulingRoutes
 from .routes.public import PublicRoutes
 from .routes.records import RecordRoutes
 from .routes.scheduling import SchedulingRoutes
 
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
-                     PortalIdentityRoutes, InvitationRoutes, PublicRoutes, SchedulingRoutes):
+                     PortalIdentityRoutes, PortalSchedulingRoutes, InvitationRoutes, PublicRoutes,
+                     SchedulingRoutes):
     name = "gateway"
 
     rpc = ServiceClients()

@@ -90,6 +90,7 @@ from .portal import (
     PortalRecordSchema,
     PortalRecordStatusesSchema,
     PortalRecordStatusSchema,
+    RecordCreatedSchema,
 )
 from .record import (
     CONTACT_METHODS,
@@ -130,6 +131,7 @@ __all__ = [
     "GRADES", "DuplicatePageSchema", "DuplicateSchema", "InvitationTargetSchema",
     "PeopleMatchesSchema", "PeopleSchema", "PersonQuerySchema", "PortalRecordPatchSchema",
     "PortalRecordSchema", "PortalRecordStatusSchema", "PortalRecordStatusesSchema",
+    "RecordCreatedSchema",
     "BULK_LIMIT", "CONTACT_METHODS", "CONTACT_TYPES", "KINDS", "MAX_CUSTOM_FIELDS", "PHONE_TYPES",
     "PORTAL_STATUSES", "STATUSES", "AddressSchema", "AuditEntryPageSchema", "AuditEntrySchema",
     "BulkMembersBodySchema", "BulkMembersSchema", "BulkResultSchema", "CaseNumberBodySchema",

@@ -6,7 +6,14 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from ..common import Strict, UtcDateTime
-from .record import CONTACT_METHODS, KINDS, PORTAL_STATUSES, STATUSES, PhoneSchema
+from .record import (
+    CONTACT_METHODS,
+    KINDS,
+    PORTAL_STATUSES,
+    STATUSES,
+    PhoneSchema,
+    RecordViewSchema,
+)
 
 GRADES = ("certain", "probable", "possible")
 REASONS = ("same_email", "same_phone", "same_name", "similar_name", "sounds_alike",
@@ -55,6 +62,13 @@ class DuplicatePageSchema(Schema):
     """Likely duplicates, best first: how sure (FHIR ``$match`` grades) and why."""
 
     items = fields.List(fields.Nested(DuplicateSchema), required=True)
+
+
+class RecordCreatedSchema(RecordViewSchema):
+    """The answer of ``POST /staff/records``: the new record, and the agency's other records
+    that look like the same person (the duplicates matcher, best first), for staff to check."""
+
+    possible_duplicates = fields.List(fields.Nested(DuplicateSchema), required=True)
 
 
 class PeopleMatchesSchema(Schema):

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from casework.callers import sign
 from casework.errors import Unauthenticated
-from contracts.identity import PortalLoginSchema, StaffLoginSchema, StaffTokenSchema, TokenSchema
+from contracts.identity import (
+    PasswordChangeSchema,
+    PasswordResetRequestSchema,
+    PasswordResetSchema,
+    PortalLoginSchema,
+    StaffLoginSchema,
+    StaffTokenSchema,
+    TokenSchema,
+)
 
-from ..auth import bearer_token, client_address
+from ..auth import bearer_token, client_address, token_digest
 from ..routing import route
 
 
@@ -34,4 +43,39 @@ class AuthRoutes:
         if token is None:
             raise Unauthenticated("send Authorization: Bearer <token>")
         self.auth.logout(token)
+        return 204, None
+
+    @route("POST", "/api/v1/auth/password", audience="public", body=PasswordChangeSchema(),
+           responses={204: None}, tag="authentication", errors=(401, 422, 429))
+    def change_password(self, call, body):
+        """Change the password of the bearer's own account, staff or portal (any token). A
+        wrong ``current_password`` gets 401 ``invalid_credentials`` and counts like a failed
+        login (429 ``rate_limited`` once locked). Every token of the account, this one too,
+        stops working: log in again with the new password."""
+        token = bearer_token(call.request)
+        if token is None:
+            raise Unauthenticated("send Authorization: Bearer <token>")
+        caller = self.auth.caller_for(token)
+        self.rpc.identity.change_password(sign({**caller, "request_id": call.request_id}),
+                                          body, client_address(call.request))
+        self.auth.cache.forget(token_digest(token))
+        return 204, None
+
+    @route("POST", "/api/v1/auth/password-reset", audience="public",
+           body=PasswordResetRequestSchema(), responses={202: None}, tag="authentication")
+    def request_password_reset(self, call, body):
+        """Ask for a password reset link by e-mail: ``organization`` (the agency's slug) and
+        ``email`` for staff, ``email`` (the portal username) alone for a client. Always 202,
+        after the same time, whether or not such an account exists; a known account gets a
+        single-use link valid for one hour that voids its earlier links."""
+        self.rpc.identity.request_password_reset(body)
+        return 202, None
+
+    @route("POST", "/api/v1/auth/password-reset/<token>", audience="public",
+           body=PasswordResetSchema(), responses={204: None}, tag="authentication",
+           errors=(404,))
+    def reset_password(self, call, token, body):
+        """Set a new password through the link of a reset e-mail. Every token of the account
+        stops working. An unknown, used, replaced or expired link gets 404 ``reset_invalid``."""
+        self.rpc.identity.reset_password(token, body)
         return 204, None

@@ -1,10 +1,19 @@
 """Portal (client token) routes of API.md "Portal": the global record (identity) and the
-agency records (records) of the signed-in client."""
+agency records (records) of the signed-in client, and their scheduling on each (scheduling)."""
 
 from __future__ import annotations
 
+from contracts.common import ListQuerySchema
 from contracts.identity import GlobalRecordUpdateSchema, PortalProfileSchema
 from contracts.records import PortalRecordPatchSchema, PortalRecordSchema
+from contracts.scheduling import (
+    AvailabilityBodySchema,
+    AvailabilitySchema,
+    PortalPaymentPageSchema,
+    PortalPractitionersSchema,
+    PortalSessionPageSchema,
+    PortalSessionQuerySchema,
+)
 
 from ..routing import route
 
@@ -48,3 +57,44 @@ class PortalIdentityRoutes:
         """Change this agency's record of the client, where the agency gives its clients
         ``profile_editing`` (403 otherwise)."""
         return self.rpc.records.portal_update_record(call.caller, record_id, body)
+
+
+class PortalSchedulingRoutes:
+    """The client's scheduling on one of their agency records (SCH-1, SCH-2, SCH-5), each
+    within the features the agency gives its clients: ``availability`` for the week,
+    ``sessions`` for sessions, payments and practitioners (403 otherwise). Scheduling asks
+    records whether the record is the caller's: another client's record answers 404 like an
+    unknown one, 403 while banned there."""
+
+    @route("GET", f"{RECORD}/availability", audience="portal",
+           responses={200: AvailabilitySchema}, errors=(403,), tag="portal")
+    def portal_availability(self, call, record_id):
+        """The client's weekly availability in the agency's time zone (SCH-1)."""
+        return self.rpc.scheduling.portal_get_availability(call.caller, record_id)
+
+    @route("PUT", f"{RECORD}/availability", audience="portal", body=AvailabilityBodySchema(),
+           responses={200: AvailabilitySchema}, errors=(403,), tag="portal")
+    def put_portal_availability(self, call, record_id, body):
+        """Replace the client's weekly availability, with the staff route's rules (SCH-1):
+        inverted or overlapping intervals are refused with 422 naming them."""
+        return self.rpc.scheduling.portal_put_availability(call.caller, record_id, body)
+
+    @route("GET", f"{RECORD}/sessions", audience="portal", query=PortalSessionQuerySchema(),
+           responses={200: PortalSessionPageSchema}, errors=(403,), tag="portal")
+    def portal_sessions(self, call, record_id, query):
+        """The client's sessions, ``when=upcoming`` (the default: not ended yet, soonest
+        first) or ``past`` (latest first), cancelled ones included with their status."""
+        return self.rpc.scheduling.portal_list_sessions(call.caller, record_id, query)
+
+    @route("GET", f"{RECORD}/payments", audience="portal", query=ListQuerySchema(),
+           responses={200: PortalPaymentPageSchema}, errors=(403,), tag="portal")
+    def portal_payments(self, call, record_id, query):
+        """The client's payments, newest first (SCH-5)."""
+        return self.rpc.scheduling.portal_list_payments(call.caller, record_id, query)
+
+    @route("GET", f"{RECORD}/practitioners", audience="portal",
+           responses={200: PortalPractitionersSchema}, errors=(403,), tag="portal")
+    def portal_practitioners(self, call, record_id):
+        """The client's practitioners (their navigators and the practitioners of their
+        scheduled sessions, active staff only) with name and e-mail."""
+        return self.rpc.scheduling.portal_practitioners(call.caller, record_id)

@@ -10,6 +10,7 @@ from contracts.records import (
     GroupBodySchema,
     NavigatorBodySchema,
     PortalStatusBodySchema,
+    RecordCreatedSchema,
     RecordCreateSchema,
     RecordPatchSchema,
     RecordSearchPageSchema,
@@ -31,10 +32,12 @@ RECORD = "/api/v1/staff/records/<record_id>"
 
 class RecordCoreRoutes:
     @route("POST", "/api/v1/staff/records", audience="staff", body=RecordCreateSchema(),
-           responses={201: RecordViewSchema}, errors=(409,), tag="records")
+           responses={201: RecordCreatedSchema}, errors=(409,), tag="records")
     def create_record(self, call, body):
         """Create a client or employee record; a case number is generated when none is given
-        (REC-3). A client type must be one of the agency's active types (REC-4)."""
+        (REC-3). A client type must be one of the agency's active types (REC-4). The answer
+        also lists ``possible_duplicates``: the agency's other records that look like the same
+        person (as ``GET /staff/records/duplicates`` grades them), best first."""
         return 201, self.rpc.records.create_record(call.caller, body)
 
     @route("GET", "/api/v1/staff/records", audience="staff", query=RecordSearchQuerySchema(),

@@ -194,3 +194,15 @@ def bumped_field_versions(field_versions: dict, changed, version: int) -> dict:
     theirs (a copy compares field by field, so two updates of different fields never undo each
     other, QUALITY F9)."""
     return {**field_versions, **{name: version for name in changed}}
+
+
+# --- password reset links --------------------------------------------------------------------
+
+RESET_TTL_SECONDS = 60 * 60  # a reset link works for one hour, once
+RESET_ANSWER_SECONDS = 0.25  # every reset request answers after at least this long (see below)
+
+
+def reset_link(portal_url: str, token: str) -> str:
+    """The one page that sets a new password, for clients and staff alike (the token says whose
+    account it is)."""
+    return f"{portal_url}/password-reset/{token}"

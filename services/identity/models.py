@@ -154,3 +154,21 @@ login_failures = Table(
     Column("last_failure_at", DateTime(timezone=True), nullable=False),
     Column("locked_until", DateTime(timezone=True)),
 )
+
+# Password reset links (a forgotten password): by the SHA-256 of the link's token only (S3),
+# single use, expiring; a new request voids the account's earlier ones.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("user_id", Uuid, ForeignKey("identity.staff_users.id")),
+    Column("account_id", Uuid, ForeignKey("identity.portal_accounts.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("voided_at", DateTime(timezone=True)),
+    CheckConstraint("kind IN ('staff', 'portal')", name="ck_password_resets_kind"),
+    Index("ix_password_resets_user", "user_id", postgresql_where=text("used_at IS NULL")),
+    Index("ix_password_resets_account", "account_id", postgresql_where=text("used_at IS NULL")),
+)

@@ -396,6 +396,15 @@ def phone_key(number: str | None) -> str:
     return digits[-PHONE_KEY_DIGITS:]
 
 
+def person_of(record: dict) -> dict:
+    """What the matcher looks for of a record being created: its names, date of birth, e-mail
+    and first (primary) phone number."""
+    phones = record.get("phones") or []
+    return {"first_name": record.get("first_name"), "last_name": record.get("last_name"),
+            "date_of_birth": record.get("date_of_birth"), "email": record.get("email"),
+            "phone": phones[0]["number"] if phones else None}
+
+
 def match_reasons(person: dict, candidate: dict) -> list[str]:
     """Why ``candidate`` (a record, with its ``name_similarity`` to the person) may be the same
     person as ``person`` (first_name, last_name, date_of_birth, email, phone)."""

@@ -3,16 +3,19 @@ an agency's clients and practitioners (SCH-*).
 
 Entrypoints live in one mixin per area (``entrypoints/``); this class composes them with the
 database. What it knows of records and staff comes from their events (``entrypoints/records.py``,
-``entrypoints/identity.py``)."""
+``entrypoints/identity.py``); whether a record is a portal caller's own, records answers
+(``entrypoints/portal.py``)."""
 
 from __future__ import annotations
 
 from casework.db import Database
+from casework.rpc import ServiceClient
 from casework.service import CaseworkService
 
 from .entrypoints.availability import AvailabilityEntrypoints
 from .entrypoints.identity import IdentityEntrypoints
 from .entrypoints.payments import PaymentEntrypoints
+from .entrypoints.portal import PortalEntrypoints
 from .entrypoints.records import RecordEntrypoints
 from .entrypoints.sessions import SessionEntrypoints
 from .entrypoints.suggestions import SuggestionEntrypoints
@@ -21,6 +24,8 @@ from .models import metadata
 
 class SchedulingService(RecordEntrypoints, IdentityEntrypoints, AvailabilityEntrypoints,
                         SessionEntrypoints, PaymentEntrypoints, SuggestionEntrypoints,
-                        CaseworkService):
+                        PortalEntrypoints, CaseworkService):
     name = "scheduling"
     db = Database("scheduling", metadata)
+    # whether a portal caller's record is theirs, banned, and its agency's portal features
+    records = ServiceClient("records")

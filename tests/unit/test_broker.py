@@ -17,8 +17,9 @@ def test_the_needs_are_read_from_each_service_class():
     assert {"identity", "invitations", "external"} <= sources
     assert targets == {"scheduling", "identity"}  # identity: an agency's portal features (ID-6)
     assert "records" in broker.needs("scheduling")[0]
-    assert broker.needs("scheduling")[1] == set()
+    assert broker.needs("scheduling")[1] == {"records"}  # a portal caller's record (ID-6)
     assert broker.needs("gateway")[1] == set(broker.SERVICES)
+    assert broker.needs("identity")[1] == {"notifications"}  # the password reset e-mail
 
 
 @pytest.mark.parametrize("process", broker.SERVICES)

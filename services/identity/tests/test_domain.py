@@ -5,6 +5,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from marshmallow import ValidationError
 
 from casework import callers
 from casework.errors import (
@@ -151,3 +152,32 @@ def test_id4_only_changed_fields_count_and_take_the_new_version():
     assert changed == {"phones": [{"number": "123", "type": "mobile"}]}
     assert domain.bumped_field_versions({"first_name": 2, "phones": 3}, changed, 5) == {
         "first_name": 2, "phones": 5}
+
+
+# --- password changes and reset links --------------------------------------------------------
+
+def test_a_reset_link_carries_only_its_token_and_lives_an_hour():
+    assert domain.reset_link("https://portal.example", "abc_-123") == \
+        "https://portal.example/password-reset/abc_-123"
+    assert domain.RESET_TTL_SECONDS == 3600
+    token, digest = domain.new_token()
+    assert len(token) >= 22 and digest == hashlib.sha256(token.encode()).hexdigest()
+
+
+def test_the_password_contracts_keep_the_password_rules():
+    change = contract.PasswordChangeSchema()
+    with pytest.raises(ValidationError) as refused:
+        change.load({"current_password": "x", "new_password": "too short"})
+    assert "new_password" in refused.value.messages
+    assert change.load({"current_password": "x", "new_password": "long enough passphrase"})
+    with pytest.raises(ValidationError) as refused:
+        contract.PasswordResetSchema().load({"password": "short"})
+    assert "password" in refused.value.messages
+    request = contract.PasswordResetRequestSchema()
+    assert request.load({"email": "a@example.org"}) == {"email": "a@example.org",
+                                                        "organization": None}
+    with pytest.raises(ValidationError) as refused:
+        request.load({"email": "a@example.org", "extra": 1})
+    assert "extra" in refused.value.messages
+    # the passwords never come back out of a dump
+    assert change.dump({"current_password": "x", "new_password": "y" * 12}) == {}

@@ -14,6 +14,7 @@ from casework.validation import load
 from contracts.records import (
     CaseNumberBodySchema,
     ClientTypeBodySchema,
+    DuplicateSchema,
     RecordCreateSchema,
     RecordPatchSchema,
     RecordSchema,
@@ -26,6 +27,7 @@ from ..queries import audit, catalogue, records, search
 from .common import dump_view, locked_record, request_id, view
 
 create_schema, patch_schema = RecordCreateSchema(), RecordPatchSchema()
+dump_duplicates = DuplicateSchema(many=True)  # of RecordCreatedSchema: the rest is a view
 search_query = RecordSearchQuerySchema()
 case_number_schema, client_type_schema = CaseNumberBodySchema(), ClientTypeBodySchema()
 dump_records = page_dumper(RecordSchema())  # search pages (QUALITY P2): casework/dumping.py
@@ -50,6 +52,8 @@ def _duplicate(case_number: str) -> DuplicateCaseNumber:
 class RecordEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def create_record(self, caller, payload):
+        """A new record (REC-1, REC-3, REC-4), answered with the agency's records that look like
+        the same person (``possible_duplicates``, the matcher of ``find_duplicates``)."""
         caller = staff(caller)
         data = load(create_schema, payload)
         org = caller.organization_id
@@ -81,7 +85,10 @@ class RecordEntrypoints:
             uow.emit("record_created", {
                 "record_id": str(row["id"]), "kind": row["kind"], "status": row["status"],
                 "case_number": row["case_number"]}, organization_id=org)
-            return view(session, caller, str(row["id"]))
+            created = view(session, caller, str(row["id"]))
+            duplicates = [match for match in self._matches(session, org, domain.person_of(data))
+                          if str(match["record_id"]) != str(row["id"])]
+            return {**created, "possible_duplicates": dump_duplicates.dump(duplicates)}
 
     @staticmethod
     def _new_case_number(session, org: str, given: str | None) -> str:

@@ -178,3 +178,15 @@ def test_soundex():
     assert domain.soundex("Robert") == domain.soundex("Rupert") == "R163"
     assert domain.soundex("Ashcraft") == "A261"
     assert domain.soundex("") == ""
+
+
+def test_the_matcher_looks_for_a_new_record_by_its_names_birthday_email_and_first_phone():
+    person = domain.person_of({"first_name": "Ada", "last_name": "Lovelace",
+                               "date_of_birth": date(1815, 12, 10), "email": "ada@example.org",
+                               "phones": [{"number": "+44 7700 900555", "type": "mobile"},
+                                          {"number": "020 7946 0000", "type": "home"}]})
+    assert person == {"first_name": "Ada", "last_name": "Lovelace",
+                      "date_of_birth": date(1815, 12, 10), "email": "ada@example.org",
+                      "phone": "+44 7700 900555"}
+    assert domain.person_of({"first_name": "Bo", "last_name": "Li", "phones": []})["phone"] \
+        is None

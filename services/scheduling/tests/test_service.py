@@ -3,7 +3,7 @@
 import pytest
 from nameko.testing.services import worker_factory
 
-from casework.errors import PermissionDenied
+from casework.errors import NotFound, PermissionDenied
 from services.scheduling.service import SchedulingService
 from tests.fixtures import signed
 
@@ -48,5 +48,44 @@ def test_every_scheduling_call_is_for_staff_of_an_agency_only(method, args, who)
     service = worker_factory(SchedulingService)
     with pytest.raises(PermissionDenied):
         getattr(service, method)(signed(who) if isinstance(who, dict) else who, *args)
+    service.db.read.assert_not_called()
+    service.db.transaction.assert_not_called()
+
+
+RECORD = "6a4b1f5e-0000-4000-8000-000000000003"
+PORTAL_CALLS = [
+    ("portal_get_availability", (RECORD,)), ("portal_put_availability", (RECORD, {})),
+    ("portal_list_sessions", (RECORD, {})), ("portal_list_payments", (RECORD, {})),
+    ("portal_practitioners", (RECORD,)),
+]
+
+
+@pytest.mark.parametrize("method, args", PORTAL_CALLS, ids=[c[0] for c in PORTAL_CALLS])
+@pytest.mark.parametrize("who", [None, STAFF, {"kind": "operator"}])
+def test_the_portal_calls_are_for_a_portal_caller_only(method, args, who):
+    """Refused before records is asked and before the database."""
+    service = worker_factory(SchedulingService)
+    with pytest.raises(PermissionDenied):
+        getattr(service, method)(signed(who) if isinstance(who, dict) else who, *args)
+    service.records.portal_get_record.assert_not_called()
+    service.db.read.assert_not_called()
+    service.db.transaction.assert_not_called()
+
+
+@pytest.mark.parametrize("method, args", PORTAL_CALLS, ids=[c[0] for c in PORTAL_CALLS])
+def test_records_decides_whether_the_record_is_the_callers(method, args):
+    """Another client's record (records answers 404) never reaches the database; a feature the
+    agency does not give its clients answers 403."""
+    service = worker_factory(SchedulingService)
+    service.records.portal_get_record.side_effect = NotFound("record not found")
+    with pytest.raises(NotFound):
+        getattr(service, method)(signed(PORTAL), *args)
+    service.records.portal_get_record.assert_called_once()
+    assert service.records.portal_get_record.call_args.args[1] == RECORD
+    service.records.portal_get_record.side_effect = None
+    service.records.portal_get_record.return_value = {
+        "organization_id": ORG, "features": ["profile_editing", "messages"]}
+    with pytest.raises(PermissionDenied):
+        getattr(service, method)(signed(PORTAL), *args)
     service.db.read.assert_not_called()
     service.db.transaction.assert_not_called()
