@@ -374,4 +374,6 @@ def test_p1_a_request_with_a_cached_token_makes_no_call_to_identity(
     assert admin.get(records).status_code == 200
     get_container(runner, IdentityService).kill()
     assert admin.get(records).status_code == 200  # within the cache window
-    assert requests.get(f"{url}/ready").json()["checks"]["identity"] != "ok"
+    ready = requests.get(f"{url}/ready", headers={
+        "Authorization": f"Bearer {settings().operator_token}"}).json()
+    assert ready["checks"]["identity"] != "ok"
