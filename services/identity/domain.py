@@ -130,11 +130,11 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")  # the whole string (fullmatch)
 
 
 def is_digest(value) -> bool:
-    return isinstance(value, str) and DIGEST_PATTERN.match(value) is not None
+    return isinstance(value, str) and DIGEST_PATTERN.fullmatch(value) is not None
 
 
 # --- login throttling (ID-3, S2) -------------------------------------------------------------

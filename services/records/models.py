@@ -64,7 +64,10 @@ records = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("deleted_at", DateTime(timezone=True)),
     Column("deleted_by", Uuid),
-    UniqueConstraint("organization_id", "case_number", name=CASE_NUMBER_CONSTRAINT),
+    # one agency's case numbers are unique whatever their letter case, deleted records
+    # included (a restored record gets its own back): migration records_0007
+    Index(CASE_NUMBER_CONSTRAINT, "organization_id", func.lower(text("case_number")),
+          unique=True),
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
     Index("ix_records_org_sort_name", "organization_id", "sort_name", "id",
           postgresql_where=LIVE),

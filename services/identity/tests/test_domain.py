@@ -159,3 +159,8 @@ def test_id3_an_unknown_user_costs_a_real_verification_against_a_dummy_hash(monk
     assert passwords.verify_password(None, "any password at all") is False
     assert seen == [dummy]
     assert dummy.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_digest_is_the_whole_string():
+    assert domain.is_digest("a" * 64)
+    assert not domain.is_digest("a" * 64 + "\n")
