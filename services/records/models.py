@@ -114,20 +114,27 @@ case_number_counters = Table(
 status_history = Table(
     "status_history",
     metadata,
+    # internal order only; clients see public_id, which counts nothing (migration records_0008)
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("record_id", Uuid, ForeignKey("records.records.id"), nullable=False, index=True),
+    Column("public_id", Uuid, nullable=False, server_default=text("gen_random_uuid()")),
+    Column("record_id", Uuid, ForeignKey("records.records.id"), nullable=False),
     Column("organization_id", Uuid, nullable=False),
     Column("old_status", String(20)),
     Column("new_status", String(20), nullable=False),
     Column("changed_by", Uuid),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # a record's history, newest first, paged by (changed_at, public_id)
+    Index("ix_status_history_record_page", "record_id", "changed_at", "public_id"),
 )
 
 # append-only: a trigger (migration records_0002) refuses UPDATE, DELETE and TRUNCATE
 audit_entries = Table(
     "audit_entries",
     metadata,
+    # internal order only: one sequence for the whole platform, so clients see public_id, which
+    # counts nothing across agencies (issue 19; migration records_0008)
     Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("public_id", Uuid, nullable=False, server_default=text("gen_random_uuid()")),
     Column("organization_id", Uuid, nullable=False),
     Column("record_id", Uuid, nullable=False),
     Column("actor_id", Uuid),
@@ -137,7 +144,9 @@ audit_entries = Table(
     # the RPC call of an audited read: a redelivered read runs again and adds no second row
     Column("call_id", String(100)),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_audit_record_id", "organization_id", "record_id", "id"),
+    # a record's trail, newest first, paged by (at, public_id): one index, as before, so the
+    # audit row of every read (QUALITY P1) costs no more
+    Index("ix_audit_record_page", "organization_id", "record_id", "at", "public_id"),
     Index("uq_audit_call_id", "call_id", unique=True,
           postgresql_where=text("call_id IS NOT NULL")),
 )

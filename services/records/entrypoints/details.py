@@ -165,14 +165,14 @@ class DetailEntrypoints:
         caller, record_id = staff(caller), known_id(record_id)
         caller.require(domain.Permission.VIEW_AUDIT)
         page = load(list_query, params)
-        before = cursors.before_id(page["cursor"])
+        before = cursors.before_moment(page["cursor"])
         org = caller.organization_id
         with self.db.transaction(rerunnable=True) as uow:
             require_record(uow.session, caller, record_id, include_deleted=True)
-            rows = audit.page(uow.session, org, record_id, before_id=before, limit=page["limit"])
+            rows = audit.page(uow.session, org, record_id, before=before, limit=page["limit"])
             audit.write(uow.session, caller, org, record_id,
                         "audit_read", request_id=request_id(caller, uow), call_id=uow.call_id)
-        items, next_cursor = cursors.id_page(rows, page["limit"])
+        items, next_cursor = cursors.moment_page(rows, page["limit"], "at")
         return {"items": dump_entries(items), "next_cursor": next_cursor}
 
 

@@ -4,7 +4,7 @@ DELETE on it (migration records_0002)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -30,14 +30,19 @@ def write(session: Session, caller: StaffCaller | None, organization_id: str, re
     session.execute(statement)
 
 
-def page(session: Session, organization_id: str, record_id: str, *, before_id: int | None,
-         limit: int) -> list[dict]:
-    """Newest first, by id: a keyset that stays stable while new rows are appended."""
-    statement = (select(audit_entries.c.id, audit_entries.c.action, audit_entries.c.actor_id,
-                        audit_entries.c.request_id, audit_entries.c.changes, audit_entries.c.at)
+def page(session: Session, organization_id: str, record_id: str, *, before, limit: int
+         ) -> list[dict]:
+    """Newest first, by (at, public_id): a keyset that stays stable while new rows are appended
+    and that says nothing but what the page showed (``before``: casework.cursors
+    .before_moment)."""
+    statement = (select(audit_entries.c.public_id.label("id"), audit_entries.c.action,
+                        audit_entries.c.actor_id, audit_entries.c.request_id,
+                        audit_entries.c.changes, audit_entries.c.at)
                  .where(audit_entries.c.organization_id == organization_id,
                         audit_entries.c.record_id == record_id)
-                 .order_by(audit_entries.c.id.desc()).limit(limit + 1))
-    if before_id is not None:
-        statement = statement.where(audit_entries.c.id < before_id)
+                 .order_by(audit_entries.c.at.desc(), audit_entries.c.public_id.desc())
+                 .limit(limit + 1))
+    if before is not None:
+        statement = statement.where(
+            tuple_(audit_entries.c.at, audit_entries.c.public_id) < tuple_(*before))
     return [dict(r) for r in session.execute(statement).mappings()]

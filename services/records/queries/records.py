@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 
-from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, update
+from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -211,16 +211,19 @@ def add_status_change(session: Session, organization_id: str, record_id: str, ol
         changed_by=changed_by))
 
 
-def status_changes(session: Session, organization_id: str, record_id: str, *,
-                   before_id: int | None, limit: int) -> list[dict]:
-    statement = (select(status_history.c.id, status_history.c.old_status,
+def status_changes(session: Session, organization_id: str, record_id: str, *, before,
+                   limit: int) -> list[dict]:
+    """Newest first, by (changed_at, public_id) (``before``: casework.cursors.before_moment)."""
+    statement = (select(status_history.c.public_id.label("id"), status_history.c.old_status,
                         status_history.c.new_status, status_history.c.changed_by,
                         status_history.c.changed_at)
                  .where(status_history.c.organization_id == organization_id,
                         status_history.c.record_id == record_id)
-                 .order_by(status_history.c.id.desc()).limit(limit + 1))
-    if before_id is not None:
-        statement = statement.where(status_history.c.id < before_id)
+                 .order_by(status_history.c.changed_at.desc(), status_history.c.public_id.desc())
+                 .limit(limit + 1))
+    if before is not None:
+        statement = statement.where(
+            tuple_(status_history.c.changed_at, status_history.c.public_id) < tuple_(*before))
     return [dict(r) for r in session.execute(statement).mappings()]
 
 
