@@ -10,6 +10,12 @@
                                        one dead letter in full (reason, payload, raw bytes)
   casework dead-letters replay SERVICE ID
                                        publish a dead-lettered event again (handlers are idempotent)
+  casework mail list                   what the local mail catcher caught (casework run starts it
+                                       when no CASEWORK_SMTP_HOST is set)
+  casework mail show ID [--html]       one caught e-mail: headers and text (or HTML)
+  casework mail list --dead            e-mail the notifications service gave up on, with reasons
+  casework mail retry ID | --all       queue a dead e-mail (or every one) again
+  casework mail catch [--port N]       run the mail catcher alone (127.0.0.1)
   casework events schema [TYPE]        the JSON Schema of every declared event (or of one type,
                                        e.g. records.record_created)
 """
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -97,16 +104,37 @@ def serve(name: str) -> None:
     runner.wait()
 
 
+def start_mail_catcher(environ: dict[str, str]):
+    """With no ``CASEWORK_SMTP_HOST``: start the local mail catcher (``casework mail catch``)
+    and answer it with the environment that points the services at it. Otherwise ``None`` and
+    the environment as it is."""
+    from casework.config import env as setting
+    from casework.mail import CATCHER_HOST, catcher_environment
+
+    if environ.get("CASEWORK_SMTP_HOST", "").strip():
+        return None, environ
+    port = int(environ.get("CASEWORK_MAIL_CATCHER_PORT") or setting("CASEWORK_MAIL_CATCHER_PORT"))
+    process = subprocess.Popen([sys.executable, "-m", "casework.cli", "mail", "catch",
+                                "--port", str(port)], env=environ)
+    print(f"casework: no CASEWORK_SMTP_HOST, so e-mail goes to the local mail catcher on "
+          f"{CATCHER_HOST}:{port}; read it with `casework mail list` and "
+          f"`casework mail show ID`", file=sys.stderr)
+    return process, catcher_environment(environ, port)
+
+
 def run_all(instances: dict[str, int] | None = None) -> int:
     """Start every service and the gateway as separate processes; stop them all on Ctrl-C."""
     from casework.migrations import migrate
 
     migrate()
     processes = []
+    catcher, env = start_mail_catcher(dict(os.environ))
+    if catcher is not None:
+        processes.append(catcher)
     for name in SERVICE_CLASSES:
         for _ in range((instances or {}).get(name, 1)):
             processes.append(
-                subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", name]))
+                subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", name], env=env))
     stopping = False
 
     def stop(signum, frame):
@@ -155,7 +183,8 @@ def dead_letters(args) -> int:
 def _dead_letters(dl, args) -> int:
     if args.action == "list":
         rows = dl.list_all()
-        if not rows:
+        dead_mail = _dead_emails()
+        if not rows and not dead_mail:
             print("no dead letters")
         for row in rows:
             print(f"{row['service']}\t{row['id']}\t{row['created_at']:%Y-%m-%d %H:%M:%S}\t"
@@ -163,6 +192,10 @@ def _dead_letters(dl, args) -> int:
                   f"{'replayed ' + str(row['replayed_at']) if row['replayed_at'] else 'pending'}"
                   f"\t{row['reason'][:120]}"
                   + (f"\traw {preview(row['raw_body'])}" if row["raw_body"] is not None else ""))
+        for row in dead_mail:  # e-mail the sender gave up on (casework mail retry)
+            print(f"notifications\temail {row['id']}\t{row['dead_at']:%Y-%m-%d %H:%M:%S}\t"
+                  f"mail/{row['template']}\tsender\tdead ({row['attempts']} attempts; "
+                  f"casework mail retry {row['id']})\t{(row['last_error'] or '')[:120]}")
         return 0
     if args.action == "show":
         row = dl.show(args.service, args.id)
@@ -175,6 +208,50 @@ def _dead_letters(dl, args) -> int:
         return 0
     dl.replay(args.service, args.id)
     print(f"replayed {args.service} dead letter {args.id}")
+    return 0
+
+
+def _dead_emails() -> list[dict]:
+    from casework.mail import outgoing
+
+    return outgoing("dead")
+
+
+def mail(args) -> int:
+    from casework import mail as m
+    from casework.errors import CaseworkError
+
+    if args.action == "catch":
+        m.serve_catcher(args.port, args.dir)
+        return 0
+    if args.action == "list" and args.dead:
+        rows = m.outgoing("dead")
+        if not rows:
+            print("no dead e-mail")
+        for row in rows:
+            print(f"{row['id']}\t{row['dead_at']:%Y-%m-%d %H:%M:%S}\t{row['template']}\t"
+                  f"{row['to_address']}\t{row['attempts']} attempts\t{row['last_error']}")
+        return 0
+    if args.action == "list":
+        rows = m.caught()
+        if not rows:
+            print("no e-mail caught")
+        for row in rows:
+            print(f"{row['id']}\t{row['date']}\t{row['to']}\t{row['from']}\t{row['subject']}")
+        return 0
+    if args.action == "show":
+        message = m.caught_message(args.id)
+        if message is None:
+            print(f"casework: no caught e-mail {args.id}", file=sys.stderr)
+            return 1
+        print(m.show(message, html=args.html))
+        return 0
+    try:
+        count = m.retry(None if args.all else args.id)
+    except CaseworkError as exc:
+        print(f"casework: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"queued {count} dead e-mail(s) again")
     return 0
 
 
@@ -221,6 +298,21 @@ def main(argv=None) -> int:
     replay_p = dl_sub.add_parser("replay")
     replay_p.add_argument("service")
     replay_p.add_argument("id", type=int)
+    mail_p = sub.add_parser("mail")
+    mail_sub = mail_p.add_subparsers(dest="action", required=True)
+    list_p = mail_sub.add_parser("list")
+    list_p.add_argument("--dead", action="store_true",
+                        help="e-mail the sender gave up on (from the database), with reasons")
+    show_p = mail_sub.add_parser("show")
+    show_p.add_argument("id")
+    show_p.add_argument("--html", action="store_true", help="the HTML part instead of the text")
+    retry_p = mail_sub.add_parser("retry")
+    which = retry_p.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?")
+    which.add_argument("--all", action="store_true", help="every dead e-mail")
+    catch_p = mail_sub.add_parser("catch")
+    catch_p.add_argument("--port", type=int, default=None)
+    catch_p.add_argument("--dir", default=None, help="where to keep caught mail")
     events_p = sub.add_parser("events")
     events_sub = events_p.add_subparsers(dest="action", required=True)
     schema_p = events_sub.add_parser("schema", help="JSON Schema (draft 2020-12) of the events")
@@ -245,6 +337,12 @@ def main(argv=None) -> int:
         return run_all(scale)
     if args.command == "events":
         return events(args)
+    if args.command == "mail":
+        if args.action == "catch" and args.port is None:
+            from casework.config import env as setting
+
+            args.port = int(setting("CASEWORK_MAIL_CATCHER_PORT"))
+        return mail(args)
     return dead_letters(args)
 
 

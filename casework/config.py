@@ -55,11 +55,93 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "(exactly-once commands)"),
     "CASEWORK_HANDLER_RETRIES": (
         "3", "attempts of a failing event handler before the event is dead-lettered"),
+    "CASEWORK_SMTP_HOST": (
+        "", "SMTP server e-mail goes out through; unset, `casework run` starts the local mail "
+        "catcher and sends to it"),
+    "CASEWORK_SMTP_PORT": (
+        "", "its port; unset, 25 (`none`), 587 (`starttls`) or 465 (`tls`)"),
+    "CASEWORK_SMTP_USERNAME": ("", "SMTP login name, if the server wants one"),
+    "CASEWORK_SMTP_PASSWORD": ("", "SMTP password (never logged nor stored)"),
+    "CASEWORK_SMTP_SECURITY": (
+        "none", "`none`, `starttls` (upgrade a plain connection) or `tls` (TLS from the start)"),
+    "CASEWORK_SMTP_CA_FILE": (
+        "", "PEM file of the authority that signed the SMTP server's certificate, when it is not "
+        "one the system trusts"),
+    "CASEWORK_SMTP_TIMEOUT": ("10", "seconds an SMTP connection or answer may take"),
+    "CASEWORK_MAIL_FROM": (
+        "casework@localhost", "sender address of every e-mail (the agency's sender name is its "
+        "display name)"),
+    "CASEWORK_MAIL_INTERVAL": ("1.0", "seconds between sweeps of the e-mail sender"),
+    "CASEWORK_MAIL_RETRY_SECONDS": (
+        "30", "wait before an e-mail's second attempt; doubles with each failed attempt"),
+    "CASEWORK_MAIL_RETRY_MAX_SECONDS": ("3600", "longest wait between two attempts"),
+    "CASEWORK_MAIL_MAX_ATTEMPTS": (
+        "12", "attempts before an e-mail the server keeps refusing or never takes is dead"),
+    "CASEWORK_MAIL_CATCHER_PORT": (
+        "1025", "port of the local mail catcher `casework run` starts (127.0.0.1)"),
+    "CASEWORK_MAIL_CATCHER_DIR": (
+        "", "where the mail catcher keeps what it caught; unset, `casework/mail` under "
+        "`$XDG_STATE_HOME` (`~/.local/state`)"),
 }
+
+SMTP_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 
 
 def env(name: str) -> str:
     return os.environ.get(name, VARIABLES[name][0])
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how e-mail goes out (NOT-3); ``host`` empty: nowhere yet (e-mail stays
+    queued). ``repr`` never shows the password."""
+
+    host: str = ""
+    port: int = 25
+    username: str = ""
+    password: str = field(default="", repr=False)
+    security: str = "none"
+    ca_file: str = ""
+    timeout: float = 10.0
+    mail_from: str = "casework@localhost"
+    interval: float = 1.0
+    retry_seconds: float = 30.0
+    retry_max_seconds: float = 3600.0
+    max_attempts: int = 12
+
+    def __post_init__(self):
+        if self.security not in SMTP_PORTS:
+            raise RuntimeError("CASEWORK_SMTP_SECURITY must be none, starttls or tls")
+
+    @classmethod
+    def from_env(cls, **overrides) -> SmtpSettings:
+        security = env("CASEWORK_SMTP_SECURITY").strip().lower() or "none"
+        values = dict(
+            host=env("CASEWORK_SMTP_HOST").strip(),
+            port=int(env("CASEWORK_SMTP_PORT") or SMTP_PORTS.get(security, 25)),
+            username=env("CASEWORK_SMTP_USERNAME"),
+            password=env("CASEWORK_SMTP_PASSWORD"),
+            security=security,
+            ca_file=env("CASEWORK_SMTP_CA_FILE"),
+            timeout=float(env("CASEWORK_SMTP_TIMEOUT")),
+            mail_from=env("CASEWORK_MAIL_FROM"),
+            interval=float(env("CASEWORK_MAIL_INTERVAL")),
+            retry_seconds=float(env("CASEWORK_MAIL_RETRY_SECONDS")),
+            retry_max_seconds=float(env("CASEWORK_MAIL_RETRY_MAX_SECONDS")),
+            max_attempts=int(env("CASEWORK_MAIL_MAX_ATTEMPTS")),
+        )
+        values.update(overrides)
+        return cls(**values)
+
+
+def mail_catcher_dir() -> str:
+    """Where the local mail catcher keeps what it caught."""
+    configured = env("CASEWORK_MAIL_CATCHER_DIR")
+    if configured:
+        return configured
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "state")
+    return os.path.join(state, "casework", "mail")
 
 
 @dataclass(frozen=True)
@@ -92,6 +174,7 @@ class Settings:
     handler_retries: int = field(default_factory=lambda: int(env("CASEWORK_HANDLER_RETRIES")))
     rpc_reply_retention: float = field(
         default_factory=lambda: float(env("CASEWORK_RPC_REPLY_RETENTION")))
+    smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings.from_env())
 
     def __post_init__(self):
         if self.environment == "production" and self.operator_token in PLACEHOLDER_SECRETS:

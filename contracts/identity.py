@@ -302,7 +302,28 @@ class PortalAccountSchema(EventData):
     username = fields.String(required=True)
 
 
+class OrganizationMailSettingsData(EventData):
+    """An administrator changed what the agency's e-mail says: its sender name or its own
+    welcome text (notifications keeps a copy, NOT-3, NOT-4)."""
+
+    organization_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    sender_name = fields.String(required=True, allow_none=True, validate=validate.Length(max=200))
+    welcome_template = fields.String(required=True, allow_none=True,
+                                     validate=validate.Length(max=20000))
+
+
+class PortalAccountCreatedData(PortalAccountSchema):
+    """``portal_account_created``: the account made, with what its welcome e-mail needs
+    (notifications; NOT-4: only an active account is welcomed). Every emit must give
+    ``first_name`` and ``active``."""
+
+    first_name = fields.String(required=True, validate=validate.Length(max=200))
+    active = fields.Boolean(required=True)
+
+
 declare("identity", "organization_created", OrganizationCreatedData())
+declare("identity", "organization_mail_settings_updated", OrganizationMailSettingsData())
 declare("identity", "staff_user_created", StaffUserData())
 declare("identity", "staff_user_updated", StaffUserData())
-declare("identity", "portal_account_created", PortalAccountSchema())
+declare("identity", "portal_account_created", PortalAccountCreatedData())

@@ -10,6 +10,7 @@ from .common import Strict
 EMAIL_TEMPLATES = {
     "invitation": ("organization_name", "link", "expires_at"),
     "portal_welcome": ("first_name",),
+    "password_reset": ("link", "expires_at"),
 }
 
 

@@ -225,3 +225,20 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
         if time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+@pytest.fixture
+def mail_server(platform_config, engine):
+    """A real SMTP server (aiosmtpd) on a free port that the notifications services of this test
+    send to, with fast retries: ``mail_server.received`` holds what arrived, each with
+    ``.message`` (an EmailMessage), ``.text`` and ``.html``; ``mail_server.wait_for(n)``.
+    E-mail that earlier tests left queued is set aside first (``tests.mail.park_queued``)."""
+    import nameko
+
+    from tests.mail import SmtpServer, park_queued, smtp_config
+
+    park_queued(engine)
+    server = SmtpServer(free_port()).start()
+    with nameko.config.patch({"SMTP": smtp_config(server.port)}):
+        yield server
+    server.stop()

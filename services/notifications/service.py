@@ -1,13 +1,17 @@
-"""The notifications service. Like every service, this class only composes: its entrypoints
-will live in ``entrypoints/`` (one mixin per area), its rules in ``domain.py`` and its SQL in
-``queries/``."""
+"""The notifications service: e-mail (NOT-3, NOT-4). Like every service, this class only
+composes: its entrypoints live in ``entrypoints/`` (one mixin per area), its rules in
+``domain.py``, its SQL in ``queries/``, and the SMTP sender loop in ``sender.py``."""
 
 from casework.db import Database
 from casework.service import CaseworkService
 
+from .entrypoints.email import EmailEntrypoints
+from .entrypoints.identity import IdentityEntrypoints
 from .models import metadata
+from .sender import MailSender
 
 
-class NotificationsService(CaseworkService):
+class NotificationsService(EmailEntrypoints, IdentityEntrypoints, CaseworkService):
     name = "notifications"
     db = Database("notifications", metadata)
+    mail_sender = MailSender()

@@ -34,7 +34,8 @@ def test_id5_an_account_logs_in_with_its_e_mail_as_username_and_sees_its_global_
             " AND payload->'data'->>'account_id' = :a"), {"a": client.account_id}).scalar_one()
     assert event["data"] == {"account_id": client.account_id,
                              "global_record_id": client.global_record_id,
-                             "username": "cleo.client@example.org"}
+                             "username": "cleo.client@example.org",
+                             "first_name": "Cleo", "active": True}
     assert client.password not in str(event)
 
 

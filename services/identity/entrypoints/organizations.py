@@ -85,6 +85,13 @@ class OrganizationEntrypoints:
         with self.db.transaction() as uow:
             found = (organizations.update_settings(uow.session, caller.organization_id, data)
                      if data else organizations.get_settings(uow.session, caller.organization_id))
+            if found is not None and {"sender_name", "welcome_template"} & set(data):
+                # what the agency's e-mail says: notifications keeps a copy (NOT-3, NOT-4)
+                uow.emit("organization_mail_settings_updated", {
+                    "organization_id": caller.organization_id, "name": found["name"],
+                    "sender_name": found["sender_name"],
+                    "welcome_template": found["welcome_template"]},
+                    organization_id=caller.organization_id)
         if found is None:
             raise NotFound("agency not found")
         return SETTINGS.dump(found)

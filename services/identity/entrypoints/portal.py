@@ -45,7 +45,9 @@ class PortalEntrypoints:
                     "global_record_id": account["global_record_id"],
                     "password_hash": password_hash}):
                 raise _account_exists()
-            uow.emit("portal_account_created", account)
+            # first_name and active: what the welcome e-mail needs (notifications, NOT-4)
+            uow.emit("portal_account_created", {**account, "first_name": data["first_name"],
+                                                "active": True})
         return ACCOUNT.dump(account)
 
     @rpc(expected_exceptions=CaseworkError)

@@ -1,0 +1,200 @@
+"""E-mail rules (NOT-3, NOT-4): the default templates, rendering per agency, the retry schedule
+and which SMTP answers end an e-mail. No I/O here.
+
+Templates per agency: every e-mail is rendered from the default template of its kind (below,
+one for each ``contracts.notifications.EMAIL_TEMPLATES`` entry: subject, plain text and HTML),
+sent in the agency's name (``sender_name`` from the agency's settings, else the agency's name,
+as the From header's display name; the address is always ``CASEWORK_MAIL_FROM``), and an agency
+that wrote its own welcome text (the ``welcome_template`` setting) has its welcome e-mail's body
+made from that text instead. Placeholders are ``{{ name }}``; a value is escaped in HTML and
+flattened to one line in a subject; an unknown placeholder stays as written.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from contracts.notifications import EMAIL_TEMPLATES
+
+PLATFORM_NAME = "Casework"
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
+SUBJECT_MAX = 400
+FROM_NAME_MAX = 200
+
+
+class ContextRefused(ValueError):
+    """The context does not fit its template: ``errors`` by field, as a 422 shows them."""
+
+    def __init__(self, errors: dict):
+        super().__init__("the e-mail's context does not fit its template")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: str
+    text: str
+    html: str
+
+
+TEMPLATES: dict[str, Template] = {
+    "invitation": Template(
+        subject="{{organization_name}} invites you to your client portal",
+        text=(
+            "Hello,\n\n"
+            "{{organization_name}} invites you to open your client portal account, where you can\n"
+            "see and update what the agency keeps about you.\n\n"
+            "Accept the invitation:\n{{link}}\n\n"
+            "The link works once and expires at {{expires_at}}. If you did not expect this\n"
+            "e-mail, ignore it.\n"),
+        html=(
+            "<p>Hello,</p>\n"
+            "<p>{{organization_name}} invites you to open your client portal account, where you"
+            " can see and update what the agency keeps about you.</p>\n"
+            '<p><a href="{{link}}">Accept the invitation</a></p>\n'
+            "<p>The link works once and expires at {{expires_at}}. If you did not expect this"
+            " e-mail, ignore it.</p>\n"),
+    ),
+    "portal_welcome": Template(
+        subject="Welcome to your client portal",
+        text=(
+            "Hello {{first_name}},\n\n"
+            "Your client portal account is ready. Log in with this e-mail address and the\n"
+            "password you chose; nobody will ever ask you for it by e-mail.\n"),
+        html=(
+            "<p>Hello {{first_name}},</p>\n"
+            "<p>Your client portal account is ready. Log in with this e-mail address and the"
+            " password you chose; nobody will ever ask you for it by e-mail.</p>\n"),
+    ),
+    "password_reset": Template(
+        subject="Reset your password",
+        text=(
+            "Hello,\n\n"
+            "Someone asked to reset the password of the account of this e-mail address. To\n"
+            "choose a new password, open:\n{{link}}\n\n"
+            "The link works once and expires at {{expires_at}}. If you did not ask, ignore this\n"
+            "e-mail: your password stays as it is.\n"),
+        html=(
+            "<p>Hello,</p>\n"
+            "<p>Someone asked to reset the password of the account of this e-mail address.</p>\n"
+            '<p><a href="{{link}}">Choose a new password</a></p>\n'
+            "<p>The link works once and expires at {{expires_at}}. If you did not ask, ignore"
+            " this e-mail: your password stays as it is.</p>\n"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Agency:
+    """What notifications keeps of an agency (copied from identity's events)."""
+
+    name: str
+    sender_name: str | None = None
+    welcome_template: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    from_name: str
+    subject: str
+    text: str
+    html: str
+
+
+def check_context(template: str, context: dict[str, str]) -> None:
+    """Exactly the template's names (``EMAIL_TEMPLATES``): a missing one would show as a gap,
+    and anything more has no business in an e-mail (a password, a second token)."""
+    wanted = EMAIL_TEMPLATES[template]
+    errors = {f"context.{name}": ["required by the template"]
+              for name in wanted if not context.get(name)}
+    errors.update({f"context.{name}": ["not a value of this template"]
+                   for name in context if name not in wanted})
+    if errors:
+        raise ContextRefused(errors)
+
+
+def fill(template: str, values: dict[str, str], escape=None) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            return match.group(0)
+        return escape(values[name]) if escape else values[name]
+
+    return PLACEHOLDER.sub(value, template)
+
+
+def one_line(value: str, limit: int) -> str:
+    """A header value: no line breaks or control characters (no header injection)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())[:limit]
+
+
+def text_to_html(text: str, values: dict[str, str]) -> str:
+    """An agency's own text as simple HTML: escaped, blank lines make paragraphs."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n"))]
+    return "".join(
+        "<p>" + fill(html.escape(p), values, html.escape).replace("\n", "<br>\n") + "</p>\n"
+        for p in paragraphs if p)
+
+
+def shown(name: str, value: str) -> str:
+    """A value as the reader sees it: a moment (``*_at``, ISO 8601 with its offset) reads
+    ``3 December 2026, 10:00 UTC``; anything else as given."""
+    if name.endswith("_at"):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)
+            return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+    return value
+
+
+def render(template: str, context: dict[str, str], agency: Agency | None) -> Rendered:
+    """The e-mail of ``template`` for ``context``, in the agency's name and words."""
+    check_context(template, context)
+    default = TEMPLATES[template]
+    values = {name: shown(name, value) for name, value in context.items()}
+    if agency is not None:
+        values.setdefault("organization_name", agency.name)
+    sender = (agency.sender_name or agency.name) if agency is not None else PLATFORM_NAME
+    subject = one_line(fill(default.subject, values), SUBJECT_MAX)
+    if template == "portal_welcome" and agency is not None and agency.welcome_template:
+        text = fill(agency.welcome_template.replace("\r\n", "\n"), values)
+        body_html = text_to_html(agency.welcome_template, values)
+    else:
+        text = fill(default.text, values)
+        body_html = fill(default.html, values, lambda v: html.escape(v, quote=True))
+    return Rendered(from_name=one_line(sender, FROM_NAME_MAX) or PLATFORM_NAME,
+                    subject=subject, text=text, html=body_html)
+
+
+def message_id(email_id: uuid.UUID, domain: str) -> str:
+    """The Message-ID header: the same on every attempt, so a receiver can spot a resend."""
+    return f"<{email_id}@{domain or 'casework.invalid'}>"
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+def retry_delay(attempts: int, base: float, cap: float) -> float:
+    """Seconds before the next attempt after ``attempts`` failed ones: doubling, capped."""
+    return min(cap, base * 2 ** max(0, attempts - 1))
+
+
+def is_permanent(code: int | None) -> bool:
+    """A 5xx answer to a recipient or to the message refuses it for good; 4xx (and no answer:
+    the server is down) is worth another try."""
+    return code is not None and 500 <= code < 600
+
+
+def after_failure(attempts: int, max_attempts: int, permanent: bool) -> str:
+    """The status an e-mail takes after a failed attempt (``attempts`` counts it)."""
+    return "dead" if permanent or attempts >= max_attempts else "failed"
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()

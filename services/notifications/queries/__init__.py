@@ -1,0 +1,1 @@
+"""The notifications service's SQL, one module per area."""
