@@ -169,3 +169,13 @@ class NoClientAccount(CaseworkError):
 @error("possible_duplicate_contact", 409, "A contact like this one already exists")
 class PossibleDuplicateContact(CaseworkError):
     pass
+
+
+@error("client_inactive", 409, "The client is inactive")
+class ClientInactive(CaseworkError):
+    pass
+
+
+@error("practitioner_busy", 409, "A practitioner already has a session at that time")
+class PractitionerBusy(CaseworkError):
+    pass

@@ -277,6 +277,19 @@ class OrganizationCreatedData(EventData):
     organization_id = fields.UUID(required=True)
     name = fields.String(required=True)
     slug = fields.String(required=True)
+    # the agency's IANA time zone, in which scheduling keeps availability (SCH-1); events
+    # published before it was added carry none (UTC)
+    timezone = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=64))
+
+
+class OrganizationUpdatedData(EventData):
+    """An administrator changed the agency's name or time zone (its settings)."""
+
+    organization_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    slug = fields.String(required=True)
+    timezone = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
 class StaffUserData(EventData):
@@ -323,6 +336,7 @@ class PortalAccountCreatedData(PortalAccountSchema):
 
 
 declare("identity", "organization_created", OrganizationCreatedData())
+declare("identity", "organization_updated", OrganizationUpdatedData())
 declare("identity", "organization_mail_settings_updated", OrganizationMailSettingsData())
 declare("identity", "staff_user_created", StaffUserData())
 declare("identity", "staff_user_updated", StaffUserData())

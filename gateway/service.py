@@ -10,10 +10,11 @@ from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
 from .routes.portal import PortalIdentityRoutes
 from .routes.records import RecordRoutes
+from .routes.scheduling import SchedulingRoutes
 
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
-                     PortalIdentityRoutes):
+                     PortalIdentityRoutes, SchedulingRoutes):
     name = "gateway"
 
     rpc = ServiceClients()

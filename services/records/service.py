@@ -19,6 +19,7 @@ from .entrypoints.groups import GroupEntrypoints
 from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
 from .entrypoints.records import RecordEntrypoints
+from .entrypoints.scheduling_events import SchedulingEventEntrypoints
 from .entrypoints.statuses import StatusEntrypoints
 from .models import metadata
 
@@ -33,8 +34,8 @@ NAME_SIMILARITY = "0.33"
 
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
-                     ContactEntrypoints, InboundEntrypoints, UnroutedExternalEvents,
-                     CaseworkService):
+                     ContactEntrypoints, InboundEntrypoints, SchedulingEventEntrypoints,
+                     UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,

@@ -320,7 +320,8 @@ def test_id2_a_new_agency_starts_with_administrator_and_staff_roles_and_publishe
     created, user = events[0].payload, events[1].payload
     assert created["type"] == "identity.organization_created"
     assert created["data"] == {"organization_id": admin.organization_id,
-                               "name": f"Agency {admin.slug}", "slug": admin.slug}
+                               "name": f"Agency {admin.slug}", "slug": admin.slug,
+                               "timezone": "UTC"}
     assert user["data"] == {
         "user_id": admin.user_id, "email": f"admin@{admin.slug}.example.org",
         "first_name": "Ada", "last_name": "Admin", "name": "Ada Admin", "active": True,

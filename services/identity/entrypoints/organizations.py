@@ -60,7 +60,8 @@ class OrganizationEntrypoints:
                 "password_hash": password_hash})
             user = staff.get_user(session, organization_id, admin_id)
             uow.emit("organization_created", {"organization_id": organization_id,
-                                              "name": data["name"], "slug": slug},
+                                              "name": data["name"], "slug": slug,
+                                              "timezone": data["timezone"]},
                      organization_id=organization_id)
             uow.emit("staff_user_created", staff_user_event(user),
                      organization_id=organization_id)
@@ -83,8 +84,15 @@ class OrganizationEntrypoints:
         if "portal_features" in data:
             data["portal_features"] = portal_features(data["portal_features"])
         with self.db.transaction() as uow:
+            before = organizations.get_settings(uow.session, caller.organization_id)
             found = (organizations.update_settings(uow.session, caller.organization_id, data)
-                     if data else organizations.get_settings(uow.session, caller.organization_id))
+                     if data and before else before)
+            if found is not None and found["timezone"] != before["timezone"]:
+                # scheduling keeps availability in the agency's time zone (SCH-1)
+                uow.emit("organization_updated", {
+                    "organization_id": caller.organization_id, "name": found["name"],
+                    "slug": found["slug"], "timezone": found["timezone"]},
+                    organization_id=caller.organization_id)
             if found is not None and {"sender_name", "welcome_template"} & set(data):
                 # what the agency's e-mail says: notifications keeps a copy (NOT-3, NOT-4)
                 uow.emit("organization_mail_settings_updated", {

@@ -1,5 +1,6 @@
-"""What scheduling knows of records: the records it may book (from records.events), and the
-sessions and payments records asks about before a delete (REC-9)."""
+"""What scheduling knows of records, kept from records.events: the records it may book and
+their status (SCH-4), deletions and restores, and their navigators (SCH-2); and the sessions
+and payments records asks about before a delete (REC-9)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,52 @@ from casework.rpc import rpc
 from contracts.scheduling import FinancialLinksSchema
 
 from ..queries import clients, financial
+from .common import agency_event
 
 FINANCIAL_LINKS = FinancialLinksSchema()
 
 
 class RecordEntrypoints:
-    @consumes("records", "record_created")
+    @consumes("records", "record_created", check=agency_event)
     def on_record_created(self, uow, event):
         """Remember the record so that sessions can be booked for it (SCH-2, SCH-4)."""
         data = event["data"]
         clients.remember_client(uow.session, event["organization_id"], data["record_id"],
-                                kind=data["kind"], status=data["status"])
+                                kind=data["kind"], status=data["status"],
+                                changed_at=event["occurred_at"])
+
+    @consumes("records", "record_status_changed", check=agency_event)
+    def on_record_status_changed(self, uow, event):
+        """SCH-4: an inactive client cannot be booked or pay; a later status lifts that."""
+        data = event["data"]
+        clients.change_status(uow.session, event["organization_id"], data["record_id"],
+                              kind=data["kind"], status=data["new"],
+                              changed_at=event["occurred_at"])
+
+    @consumes("records", "record_deleted", check=agency_event)
+    def on_record_deleted(self, uow, event):
+        data = event["data"]
+        clients.mark_deleted(uow.session, event["organization_id"], data["record_id"],
+                             kind=data["kind"], deleted=True)
+
+    @consumes("records", "record_restored", check=agency_event)
+    def on_record_restored(self, uow, event):
+        data = event["data"]
+        clients.mark_deleted(uow.session, event["organization_id"], data["record_id"],
+                             kind=data["kind"], deleted=False)
+
+    @consumes("records", "navigator_assigned", check=agency_event)
+    def on_navigator_assigned(self, uow, event):
+        """Staff without ``schedule_any_client`` book only the clients assigned to them."""
+        data = event["data"]
+        clients.assign_navigator(uow.session, event["organization_id"], data["record_id"],
+                                 data["user_id"])
+
+    @consumes("records", "navigator_unassigned", check=agency_event)
+    def on_navigator_unassigned(self, uow, event):
+        data = event["data"]
+        clients.unassign_navigator(uow.session, event["organization_id"], data["record_id"],
+                                   data["user_id"])
 
     @rpc(expected_exceptions=CaseworkError)
     def financial_links(self, caller, record_id):

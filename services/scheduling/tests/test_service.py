@@ -28,3 +28,24 @@ def test_what_is_not_an_id_has_no_financial_links():
     assert service.financial_links(STAFF, "not-a-uuid") == {
         "record_id": "not-a-uuid", "sessions": 0, "payments": 0}
     service.db.read.assert_not_called()
+
+
+PORTAL = {"kind": "portal", "account_id": ORG, "global_record_id": USER}
+CALLS = [
+    ("get_availability", ("client", ORG)), ("put_availability", ("client", ORG, {})),
+    ("create_session", ({},)), ("get_session", (ORG,)), ("list_sessions", ({},)),
+    ("update_session", (ORG, {})), ("cancel_session", (ORG,)), ("record_payment", ({},)),
+    ("list_payments", ({},)), ("delete_payment", (ORG,)), ("suggest_slots", ({},)),
+    ("match_practitioners", ({},)), ("coverage", ()),
+]
+
+
+@pytest.mark.parametrize("method, args", CALLS, ids=[c[0] for c in CALLS])
+@pytest.mark.parametrize("who", [None, PORTAL, {"kind": "operator"}])
+def test_every_scheduling_call_is_for_staff_of_an_agency_only(method, args, who):
+    """Scheduling's routes are staff routes: any other caller is refused before the database."""
+    service = worker_factory(SchedulingService)
+    with pytest.raises(PermissionDenied):
+        getattr(service, method)(who, *args)
+    service.db.read.assert_not_called()
+    service.db.transaction.assert_not_called()
