@@ -106,6 +106,8 @@ INPUT_LISTS = [
     ("contracts.identity", "SettingsUpdateSchema", "portal_features"),
     ("contracts.identity", "PortalAccountCreateSchema", "phones"),
     ("contracts.identity", "PortalAccountCreateSchema", "preferred_contact_methods"),
+    ("contracts.scheduling", "SessionCreateSchema", "client_ids"),
+    ("contracts.scheduling", "SessionCreateSchema", "practitioner_ids"),
 ]
 
 
@@ -118,8 +120,13 @@ def test_input_lists_refuse_repeats(module, schema, name):
 
 # Lists that name what an operation acts on, not values to store: a bulk change of group members
 # answers one result per record, a record named twice is acted on (and answered) once (REC-7).
+# And a day's availability intervals: a repeated interval overlaps itself, which the scheduling
+# service refuses (422 naming the day and the interval, SCH-1).
 OPERATION_LISTS = {"contracts.records.catalogue.BulkMembersBodySchema.add",
-                   "contracts.records.catalogue.BulkMembersBodySchema.remove"}
+                   "contracts.records.catalogue.BulkMembersBodySchema.remove",
+                   *(f"contracts.scheduling.WeeklySchema.{day}" for day in (
+                       "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                       "sunday"))}
 
 
 def test_every_list_of_a_strict_input_schema_refuses_repeats():
