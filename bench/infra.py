@@ -66,6 +66,11 @@ class Vhost:
         response.raise_for_status()
         requests.put(self._url("permissions", self.name, "guest"), auth=AUTH, timeout=10,
                      json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+        # the services connect as their own users (casework.broker), as `casework run` has them
+        from casework import broker
+
+        broker.provision(broker.Management(MANAGEMENT.removesuffix("/api"), *AUTH), self.name,
+                         broker.passwords())
         return self
 
     def delete(self) -> None:

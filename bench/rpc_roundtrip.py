@@ -26,6 +26,7 @@ from nameko.standalone.rpc import ClusterRpcClient  # noqa: E402
 from nameko.testing.services import dummy, entrypoint_hook  # noqa: E402
 
 import casework  # noqa: E402,F401
+from casework.callers import sign  # noqa: E402
 from casework.config import nameko_config  # noqa: E402
 from casework.migrations import migrate  # noqa: E402
 from casework.rpc import ServiceClients  # noqa: E402
@@ -45,7 +46,8 @@ class RoundTrip:
             samples = []
             for _ in range(calls):
                 started = time.perf_counter()
-                self.rpc.records.get_record(caller, record_id)
+                # signed per call, as the gateway signs every request's caller
+                self.rpc.records.get_record(sign(caller), record_id)
                 samples.append((time.perf_counter() - started) * 1000)
             return samples
 
@@ -68,14 +70,18 @@ def main() -> None:
     args = parser.parse_args()
 
     migrate(["records"])
+    from casework.cli import broker_users
+
+    if broker_users(quiet=True) != 0:  # `casework serve records` connects as its own user
+        raise SystemExit(1)
     env = {**os.environ, "CASEWORK_LOG_LEVEL": "WARNING"}
     service = subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", "records"], env=env)
     nameko.config.setup({**nameko_config(), "max_workers": args.concurrency + 5})
     container = ServiceContainer(RoundTrip)
     container.start()
     try:
-        caller = {"kind": "staff", "organization_id": str(uuid.uuid4()),
-                  "user_id": str(uuid.uuid4()), "permissions": []}
+        caller = sign({"kind": "staff", "organization_id": str(uuid.uuid4()),
+                       "user_id": str(uuid.uuid4()), "permissions": []})
         with ClusterRpcClient() as client:  # set-up only: its calls are not measured
             deadline = time.monotonic() + 30
             while True:

@@ -6,14 +6,70 @@ account, and the platform operator. Each service turns the raw dict into one of 
 with the same checks everywhere: a staff caller without an agency or a user, a portal caller
 without an account, or any other kind, is refused with 403 ``permission_denied`` before the
 service opens a transaction.
+
+Signed: the gateway signs the caller it passes (``sign``: HMAC-SHA256 with
+``CASEWORK_CALLER_SIGNING_KEY`` over the caller's canonical JSON, with an expiry), and every
+reader here checks the signature and the expiry first (``verify``), so that a caller made up by
+anyone else on the bus, or a signed caller with an edited field, is refused with 403 whatever it
+says. A service calling another service for its caller forwards the raw caller it received,
+unchanged. Signing is local (no broker round trip): a few microseconds per call.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 import uuid
 from dataclasses import dataclass
 
+from casework.config import settings
 from casework.errors import NotFound, PermissionDenied
+
+AGENCY_ADMIN = "agency_admin"  # ID-2: implies every other permission
+SIGNATURE = "signature"  # hex HMAC-SHA256 of the caller's canonical JSON without this key
+EXPIRES = "expires"  # epoch seconds after which the signed caller is refused
+LIFETIME = 120  # seconds a signed caller is good for: longer than any request runs
+
+
+def canonical(raw: dict) -> bytes:
+    """The bytes a signature covers: the caller's JSON with sorted keys, no spaces, without its
+    signature (lists keep their order, so the permissions are signed as sent)."""
+    return json.dumps({k: v for k, v in raw.items() if k != SIGNATURE}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def _digest(raw: dict, key: str) -> str:
+    return hmac.new(key.encode(), canonical(raw), hashlib.sha256).hexdigest()
+
+
+def sign(caller: dict, *, key: str | None = None, lifetime: float = LIFETIME,
+         now: float | None = None) -> dict:
+    """The caller with an expiry and its signature, as the gateway passes it to a service."""
+    signed = {k: v for k, v in caller.items() if k != SIGNATURE}
+    signed[EXPIRES] = int((time.time() if now is None else now) + lifetime)
+    signed[SIGNATURE] = _digest(signed, key or settings().caller_signing_key)
+    return signed
+
+
+def verify(raw, *, key: str | None = None, now: float | None = None) -> dict:
+    """``raw`` if it is a caller signed with the key and not expired, else 403."""
+    if not isinstance(raw, dict):
+        raise PermissionDenied("a signed caller is required")
+    signature, expires = raw.get(SIGNATURE), raw.get(EXPIRES)
+    if not isinstance(signature, str) or not isinstance(expires, int) or isinstance(
+            expires, bool):
+        raise PermissionDenied("a signed caller is required")
+    try:
+        expected = _digest(raw, key or settings().caller_signing_key)
+    except (TypeError, ValueError):  # not JSON (a forged caller with odd values)
+        raise PermissionDenied("the caller's signature does not match") from None
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        raise PermissionDenied("the caller's signature does not match")
+    if (time.time() if now is None else now) > expires:
+        raise PermissionDenied("the signed caller has expired")
+    return raw
 
 AGENCY_ADMIN = "agency_admin"  # ID-2: implies every other permission
 
@@ -65,6 +121,7 @@ def _kind(raw) -> str | None:
 
 def staff(raw) -> StaffCaller:
     """The staff caller of an RPC call, or 403."""
+    verify(raw)
     if _kind(raw) != "staff" or not (_text(raw, "organization_id") and _text(raw, "user_id")):
         raise PermissionDenied("a staff caller inside an agency is required")
     permissions = raw.get("permissions") or ()
@@ -85,6 +142,7 @@ def administrator(raw) -> StaffCaller:
 
 def portal(raw) -> PortalCaller:
     """The portal caller of an RPC call, or 403."""
+    verify(raw)
     if _kind(raw) != "portal" or not (_text(raw, "account_id")
                                       and _text(raw, "global_record_id")):
         raise PermissionDenied("a portal caller is required")
@@ -95,6 +153,7 @@ def portal(raw) -> PortalCaller:
 
 def operator(raw) -> OperatorCaller:
     """The operator caller of an RPC call, or 403."""
+    verify(raw)
     if _kind(raw) != "operator":
         raise PermissionDenied("only the platform operator may do this")
     return OperatorCaller(_text(raw, "request_id"))

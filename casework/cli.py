@@ -2,8 +2,12 @@
 
   casework migrate                     create the database if needed and migrate every service
   casework serve SERVICE               run one service (or ``gateway``) in the foreground
-  casework run                         migrate, then run every service and the gateway
-                                       (Ctrl-C stops them all)
+  casework run                         migrate, make the broker users, then run every service
+                                       and the gateway (Ctrl-C stops them all)
+  casework broker users [--dry-run]    create or update the RabbitMQ user of each service, the
+                                       gateway and outside systems (casework-<name>) and their
+                                       permissions on CASEWORK_AMQP_URI's vhost, through the
+                                       management API; prints the permission table
   casework dead-letters list           what could not be applied and was put aside (events, and
                                        messages that were not events), in every service
   casework dead-letters show SERVICE ID
@@ -70,11 +74,13 @@ def serve(name: str) -> None:
     from nameko.runners import ServiceRunner
 
     import casework  # noqa: F401  (cooperative psycopg before anything imports it)
+    from casework.broker import amqp_uri_for
     from casework.config import nameko_config, settings
     from casework.logs import configure_logging
 
     configure_logging(name, settings().log_level)
     config = nameko_config()
+    config["AMQP_URI"] = amqp_uri_for(name)  # its own broker user (casework broker users)
     if name == "gateway":
         config["max_workers"] = max(64, settings().max_workers)
     nameko.config.setup(config)
@@ -127,6 +133,8 @@ def run_all(instances: dict[str, int] | None = None) -> int:
     from casework.migrations import migrate
 
     migrate()
+    if broker_users(quiet=True) != 0:
+        return 1
     processes = []
     catcher, env = start_mail_catcher(dict(os.environ))
     if catcher is not None:
@@ -161,6 +169,31 @@ def run_all(instances: dict[str, int] | None = None) -> int:
         except subprocess.TimeoutExpired:
             process.kill()
     return code
+
+
+def broker_users(dry_run: bool = False, quiet: bool = False) -> int:
+    from casework import broker
+
+    try:
+        table = broker.table()
+        if not dry_run:
+            broker.provision(broker.Management.from_settings(),
+                             broker.vhost_of(_settings().amqp_uri), broker.passwords(), table)
+    except (broker.ManagementError, RuntimeError) as exc:
+        print(f"casework: {exc}", file=sys.stderr)
+        return 1
+    if not quiet:
+        for process, permissions in table.items():
+            print(broker.user_name(process))
+            for what, pattern in permissions.as_row().items():
+                print(f"  {what:<24}{pattern if pattern is not None else '(not set)'}")
+    return 0
+
+
+def _settings():
+    from casework.config import settings
+
+    return settings()
 
 
 def dead_letters(args) -> int:
@@ -298,6 +331,12 @@ def main(argv=None) -> int:
     replay_p = dl_sub.add_parser("replay")
     replay_p.add_argument("service")
     replay_p.add_argument("id", type=int)
+    broker_p = sub.add_parser("broker")
+    broker_sub = broker_p.add_subparsers(dest="action", required=True)
+    users_p = broker_sub.add_parser(
+        "users", help="create or update the broker users and their permissions")
+    users_p.add_argument("--dry-run", action="store_true",
+                         help="print the permission table without changing the broker")
     mail_p = sub.add_parser("mail")
     mail_sub = mail_p.add_subparsers(dest="action", required=True)
     list_p = mail_sub.add_parser("list")
@@ -337,6 +376,8 @@ def main(argv=None) -> int:
         return run_all(scale)
     if args.command == "events":
         return events(args)
+    if args.command == "broker":
+        return broker_users(dry_run=args.dry_run)
     if args.command == "mail":
         if args.action == "catch" and args.port is None:
             from casework.config import env as setting

@@ -10,13 +10,23 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-PLACEHOLDER_SECRETS = {"", "change-me", "dev-operator-token"}
+PLACEHOLDER_SECRETS = {"", "change-me", "dev-operator-token", "dev-caller-signing-key"}
 
 # name -> (default, description); README.md's configuration table is generated from this.
 VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_ENV": (
         "local", "`local`, `test` or `production`; production refuses placeholder secrets"),
-    "CASEWORK_AMQP_URI": ("pyamqp://guest:guest@127.0.0.1:5672/", "RabbitMQ connection URI"),
+    "CASEWORK_AMQP_URI": (
+        "pyamqp://guest:guest@127.0.0.1:5672/",
+        "RabbitMQ broker and vhost; its user is the operator's (`casework broker users`, "
+        "`casework dead-letters replay`): each process connects as its own user"),
+    "CASEWORK_AMQP_<SERVICE>_PASSWORD": (
+        "", "password of the RabbitMQ user `casework-<service>` of a service, the gateway "
+        "(GATEWAY) or outside systems (EXTERNAL), e.g. CASEWORK_AMQP_RECORDS_PASSWORD; unset: "
+        "`dev-amqp-<service>` in local runs, refused in production"),
+    "CASEWORK_RABBITMQ_MANAGEMENT_URL": (
+        "http://127.0.0.1:15672", "RabbitMQ's management API, where `casework broker users` "
+        "creates the users and their permissions"),
     "CASEWORK_DATABASE_URL": (
         "postgresql+psycopg://postgres@127.0.0.1:5432/casework",
         "PostgreSQL database; each service uses its own schema in it",
@@ -31,6 +41,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_MAX_WORKERS": ("10", "concurrent workers per service process"),
     "CASEWORK_OPERATOR_TOKEN": (
         "dev-operator-token", "bearer token of the operator routes; required in production"),
+    "CASEWORK_CALLER_SIGNING_KEY": (
+        "dev-caller-signing-key", "HMAC-SHA256 key with which the gateway signs the caller it "
+        "passes to the services, and the services check it; the same in every process; required "
+        "in production"),
     "CASEWORK_TOKEN_TTL_SECONDS": ("28800", "lifetime of a login token"),
     "CASEWORK_TOKEN_CACHE_SECONDS": (
         "2", "how long the gateway trusts a checked token (revocation delay)"),
@@ -155,6 +169,10 @@ class Settings:
     db_pool_size: int = field(default_factory=lambda: int(env("CASEWORK_DB_POOL_SIZE")))
     max_workers: int = field(default_factory=lambda: int(env("CASEWORK_MAX_WORKERS")))
     operator_token: str = field(default_factory=lambda: env("CASEWORK_OPERATOR_TOKEN"))
+    rabbitmq_management_url: str = field(
+        default_factory=lambda: env("CASEWORK_RABBITMQ_MANAGEMENT_URL"))
+    caller_signing_key: str = field(
+        default_factory=lambda: env("CASEWORK_CALLER_SIGNING_KEY"), repr=False)
     token_ttl_seconds: int = field(default_factory=lambda: int(env("CASEWORK_TOKEN_TTL_SECONDS")))
     token_cache_seconds: float = field(
         default_factory=lambda: float(env("CASEWORK_TOKEN_CACHE_SECONDS"))
@@ -179,6 +197,18 @@ class Settings:
     def __post_init__(self):
         if self.environment == "production" and self.operator_token in PLACEHOLDER_SECRETS:
             raise RuntimeError("CASEWORK_OPERATOR_TOKEN must be set to a real secret in production")
+        if self.environment == "production" and self.caller_signing_key in PLACEHOLDER_SECRETS:
+            raise RuntimeError(
+                "CASEWORK_CALLER_SIGNING_KEY must be set to a real secret in production")
+
+    def amqp_password(self, process: str) -> str:
+        """The password of ``process``'s RabbitMQ user (``casework.broker``)."""
+        name = "CASEWORK_AMQP_<SERVICE>_PASSWORD".replace("<SERVICE>", process.upper())
+        password = os.environ.get(name) or f"dev-amqp-{process}"
+        if self.environment == "production" and (
+                password in PLACEHOLDER_SECRETS or password == f"dev-amqp-{process}"):
+            raise RuntimeError(f"{name} must be set to a real secret in production")
+        return password
 
     def database_url_for(self, service: str) -> str:
         return os.environ.get(f"CASEWORK_{service.upper()}_DATABASE_URL") or self.database_url

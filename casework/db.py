@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import nameko
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 
 import casework  # noqa: F401  (cooperative psycopg wait function, before psycopg is imported)
 from casework import replies
+from casework.broker import container_uri
 from casework.config import settings
 from casework.errors import ServiceUnavailable, ValidationFailed
 from casework.events import InvalidEvent, checked_data, envelope, parse_envelope
@@ -318,8 +318,7 @@ class Database(DependencyProvider):
         self.dead_letters = self.metadata.tables[f"{schema}.dead_letters"]
         self.rpc_replies = self.metadata.tables[f"{schema}.rpc_replies"]
         self.workers: dict = {}  # worker context -> its Db, for ``finish_call``
-        self.relay = OutboxRelay(self.engine, self.outbox,
-                                 nameko.config.get("AMQP_URI", settings().amqp_uri),
+        self.relay = OutboxRelay(self.engine, self.outbox, container_uri(self.container),
                                  settings().relay_interval)
 
     def start(self):

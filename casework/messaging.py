@@ -29,6 +29,7 @@ from nameko.constants import AMQP_SSL_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.messaging import Consumer
 
+from casework.broker import container_uri
 from casework.db import UNAVAILABLE_PAUSE, Database
 from casework.errors import ServiceUnavailable
 from casework.events import (
@@ -163,6 +164,10 @@ class ReliableEventHandler(PutsAside, EventHandler):
       whether kombu could decode it or not;
     - its exchange is declared as ``event_exchange`` declares it."""
 
+    @property
+    def amqp_uri(self):
+        return container_uri(self.container)  # the service's own broker user
+
     def setup(self):
         super().setup()
         self.queue = Queue(self.queue.name, exchange=event_exchange(self.source_service),
@@ -255,6 +260,10 @@ class UnroutedEventHandler(PutsAside, Consumer):
     def __init__(self, source: str = EXTERNAL, **kwargs):
         self.source = source
         super().__init__(queue=None, requeue_on_error=True, **kwargs)
+
+    @property
+    def amqp_uri(self):
+        return container_uri(self.container)
 
     def setup(self):
         name = unrouted_exchange_name(self.source)

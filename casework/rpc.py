@@ -51,6 +51,7 @@ from nameko.rpc import (
     get_rpc_exchange,
 )
 
+from casework.broker import container_uri
 from casework.config import settings
 from casework.db import finish_call
 from casework.errors import ServiceUnavailable
@@ -106,6 +107,10 @@ class UnconfirmedResponder(Responder):
 
 
 class UnconfirmedRpcConsumer(RpcConsumer):
+    @property
+    def amqp_uri(self):
+        return container_uri(self.container)  # the service's own broker user
+
     def handle_result(self, message, result, exc_info):
         responder = UnconfirmedResponder(
             self.amqp_uri, get_rpc_exchange(), message,
@@ -261,6 +266,10 @@ class ResilientReplyListener(ReplyListener):
 
     consumer_cls = HeartbeatingReplyConsumer
 
+    @property
+    def amqp_uri(self):
+        return container_uri(self.container)
+
     def setup(self):
         super().setup()
         self.consumer.consumer_options["no_ack"] = True
@@ -292,6 +301,7 @@ class ServiceClients(ClusterRpc):
         super().__init__(**options)
 
     def setup(self):
+        self.amqp_uri = container_uri(self.container)
         super().setup()
         # nameko re-declares the reply queue (queue, exchange, binding: three broker round trips)
         # on every request, because each pooled publish uses a fresh kombu Connection whose

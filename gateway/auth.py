@@ -7,6 +7,9 @@ recently seen token costs no broker round trip for auth (QUALITY P1). Revocation
 logout served by another gateway instance, a deactivated user) therefore takes effect within that
 window; a logout evicts the token from this instance's cache at once. The cache holds at most
 ``CASEWORK_TOKEN_CACHE_ENTRIES`` tokens, dropping the least recently used.
+
+The caller passed to the services is signed (``casework.callers.sign``): the services act only on
+a caller the gateway made.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import UTC, datetime
 
 from nameko.extensions import DependencyProvider
 
+from casework.callers import sign
 from casework.config import settings
 from casework.errors import PermissionDenied, Unauthenticated
 
@@ -123,14 +127,15 @@ class Authenticator:
         if route.audience == "operator":
             if not hmac.compare_digest(token.encode(), settings().operator_token.encode()):
                 raise Unauthenticated("invalid operator token")
-            return {"kind": "operator", "request_id": request_id}
+            return sign({"kind": "operator", "request_id": request_id})
         caller = self.caller_for(token)
         if caller["kind"] != route.audience:
             raise Unauthenticated(f"this route needs a {route.audience} token")
         if route.permission and not (route.permission in caller["permissions"]
                                      or ADMIN in caller["permissions"]):
             raise PermissionDenied(f"this needs the {route.permission} permission")
-        return {**caller, "request_id": request_id}
+        # signed for the services (casework.callers): local HMAC, no broker round trip
+        return sign({**caller, "request_id": request_id})
 
     def caller_for(self, token: str) -> dict:
         if len(token) > MAX_TOKEN_LENGTH:

@@ -12,7 +12,7 @@ from datetime import date
 from datetime import time as time_of_day
 from functools import wraps
 
-from marshmallow import Schema
+from marshmallow import RAISE, Schema
 from werkzeug.wrappers import Response
 
 from casework.errors import CaseworkError, MalformedRequest, PayloadTooLarge, ValidationFailed
@@ -222,6 +222,26 @@ def route(method: str, path: str, *, audience: str, permission: str | None = Non
     return decorate
 
 
+MANY_UNKNOWN_FIELDS = 50
+
+
+def refuse_many_unknown_fields(schema: Schema, body: dict) -> None:
+    """A body with more unknown fields than a 422 lists is refused without marshmallow, which
+    spends about 3 µs building each error: 90,000 unknown keys in a 1 MiB body held the gateway's
+    one event loop (and every other request) for a quarter of a second; this takes a few ms."""
+    if schema.unknown != RAISE or len(body) <= MANY_UNKNOWN_FIELDS:
+        return
+    known = {field.data_key or name for name, field in schema.load_fields.items()}
+    unknown = [key for key in body if key not in known]
+    if len(unknown) <= MANY_UNKNOWN_FIELDS:
+        return
+    errors = dict.fromkeys(unknown, ["Unknown field."])
+    errors.update({name: ["Missing data for required field."]
+                   for name, field in schema.load_fields.items()
+                   if field.required and (field.data_key or name) not in body})
+    raise ValidationFailed("the request has invalid fields", errors)
+
+
 def handle(service, spec: Route, fn, request, path_values) -> Response:
     started = time.perf_counter()
     request_id = service.request_context.context_data["correlation_id"]
@@ -233,7 +253,9 @@ def handle(service, spec: Route, fn, request, path_values) -> Response:
         kwargs = dict(path_values)
         # handlers get the body and query as the contract loaded them, in their JSON form
         if spec.body is not None:
-            kwargs["body"] = plain(load(spec.body, json_body(request)))
+            body = json_body(request)
+            refuse_many_unknown_fields(spec.body, body)
+            kwargs["body"] = plain(load(spec.body, body))
         elif spec.raw_body:
             kwargs["body"] = raw_body(request, body_limit(spec))
         if spec.query is not None:

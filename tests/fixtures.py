@@ -14,6 +14,8 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from casework import broker
+from casework.callers import sign
 from casework.config import settings
 from casework.migrations import SERVICES, migrate
 
@@ -59,6 +61,33 @@ def platform_config(rabbit_config, rabbit_uri, database_url):
         yield config
 
 
+_USERS_MADE: list[bool] = []  # users are made once per run, their permissions per vhost
+
+
+def provision_bus_users(amqp_uri: str) -> dict[str, str]:
+    """The platform's RabbitMQ users with their permissions on ``amqp_uri``'s vhost
+    (``casework.broker.provision``); answers each user's URI on that vhost."""
+    passwords = broker.passwords()
+    broker.provision(broker.Management.from_settings(), broker.vhost_of(amqp_uri), passwords,
+                     create_users=not _USERS_MADE)
+    _USERS_MADE.append(True)
+    return {process: broker.with_credentials(amqp_uri, broker.user_name(process), password)
+            for process, password in passwords.items()}
+
+
+@pytest.fixture
+def bus_users(platform_config):
+    """Every service of this test (and the gateway) connects as its own RabbitMQ user, with the
+    permissions of ``casework.broker`` on this test's vhost: ``{process: uri}``, ``external``
+    (outside systems) included."""
+    import nameko
+
+    uris = provision_bus_users(platform_config["AMQP_URI"])
+    with nameko.config.patch({broker.AMQP_URIS: {
+            process: uri for process, uri in uris.items() if process != broker.EXTERNAL}}):
+        yield uris
+
+
 @pytest.fixture
 def start_services(runner_factory, platform_config):
     """``start_services("records", "scheduling")`` runs those services in this process."""
@@ -73,7 +102,8 @@ def start_services(runner_factory, platform_config):
 
 
 @pytest.fixture
-def gateway_url(start_services, platform_config):
+def gateway_url(bus_users, start_services, platform_config):
+    """The whole platform, each service and the gateway as its own RabbitMQ user."""
     start_services(*ALL_SERVICES)
     url = f"http://{platform_config['WEB_SERVER_ADDRESS']}"
     deadline = time.monotonic() + 10
@@ -81,6 +111,12 @@ def gateway_url(start_services, platform_config):
         assert time.monotonic() < deadline, "the platform did not become ready"
         time.sleep(0.1)
     return url
+
+
+def signed(caller: dict) -> dict:
+    """A caller as the gateway passes it to a service: signed (``casework.callers.sign``). Every
+    test that calls a service's RPC itself makes its caller with this."""
+    return sign(caller)
 
 
 class Operator:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 
+from casework import broker
 from casework.cli import SERVICE_CLASSES, main
 from casework.config import VARIABLES
 
@@ -33,7 +34,7 @@ def test_every_variable_is_a_documented_setting():
     for name, service in COMPOSE["services"].items():
         for variable in (service.get("environment") or {}):
             if variable.startswith("CASEWORK_"):
-                assert variable in VARIABLES, (name, variable)
+                assert documented(variable), (name, variable)
             else:
                 assert name in ("postgres",), (name, variable)
 
@@ -60,3 +61,23 @@ def test_the_image_contains_what_the_commands_need():
     for folder in ("casework", "gateway", "services"):
         assert f"COPY {folder} ./{folder}" in dockerfile
     assert "pip install" in dockerfile
+
+
+def documented(variable: str) -> bool:
+    """A setting of casework.config, or one of its per-service forms (CASEWORK_<SERVICE>_...)."""
+    return variable in VARIABLES or any(
+        variable == pattern.replace("<SERVICE>", process.upper())
+        for pattern in VARIABLES if "<SERVICE>" in pattern for process in broker.USERS)
+
+
+def test_each_process_connects_as_its_own_broker_user_knowing_only_its_password():
+    services = COMPOSE["services"]
+    made = services["broker-users"]
+    assert made["command"] == ["casework", "broker", "users"]
+    for process in broker.USERS:
+        assert f"CASEWORK_AMQP_{process.upper()}_PASSWORD" in made["environment"]
+    for name in SERVICE_CLASSES:
+        passwords = {v for v in services[name]["environment"] if v.endswith("_PASSWORD")}
+        assert passwords == {f"CASEWORK_AMQP_{name.upper()}_PASSWORD"}, (name, passwords)
+        assert "broker-users" in services[name]["depends_on"]
+    assert main(["broker", "users", "--dry-run"]) == 0

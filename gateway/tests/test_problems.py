@@ -3,6 +3,8 @@ shortened, and ``errors_omitted`` counting what was left out."""
 
 import json
 
+import pytest
+
 from gateway.problems import MAX_ERROR_FIELDS, MAX_ERRORS_BYTES, problem, problem_body
 
 
@@ -47,3 +49,22 @@ def test_long_messages_and_deep_or_wide_fields_are_shortened():
     assert items["_omitted"] == [f"{100_000 - MAX_ERROR_FIELDS} more not listed"]
     assert body["errors"]["deep"] == {"a": {"b": {"c": {"d": ["1 nested errors not listed"]}}}}
     assert "errors_omitted" not in body
+
+
+def test_many_unknown_fields_are_refused_with_the_errors_marshmallow_would_give():
+    """The shortcut for bodies full of unknown keys names the same fields as marshmallow."""
+    from marshmallow import ValidationError
+
+    from casework.errors import ValidationFailed
+    from contracts.identity import StaffLoginSchema
+    from gateway.routing import MANY_UNKNOWN_FIELDS, refuse_many_unknown_fields
+
+    schema = StaffLoginSchema()
+    few = {f"k{n}": 0 for n in range(MANY_UNKNOWN_FIELDS)}
+    refuse_many_unknown_fields(schema, few)  # marshmallow lists these itself
+    many = {"email": "a@example.org", **{f"k{n}": 0 for n in range(MANY_UNKNOWN_FIELDS + 5)}}
+    with pytest.raises(ValidationFailed) as shortcut:
+        refuse_many_unknown_fields(schema, many)
+    with pytest.raises(ValidationError) as full:
+        schema.load(many)
+    assert set(shortcut.value.errors) == set(full.value.messages)

@@ -213,6 +213,27 @@ class PrivateRabbit:
     def add_vhost(self, vhost: str) -> None:
         self.ctl("add_vhost", vhost)
         self.ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        self.add_bus_users(vhost)
+
+    def add_bus_users(self, vhost: str) -> None:
+        """The platform's users and permissions on ``vhost`` (``casework.broker``): the
+        services run as their own users here too. One ``import_definitions`` (this node runs no
+        management API)."""
+        import json
+
+        from casework import broker
+
+        path = self.dir / f"definitions-{uuid.uuid4().hex}.json"
+        path.write_text(json.dumps(broker.definitions(vhost, broker.passwords())))
+        try:
+            self.ctl("import_definitions", str(path))
+        finally:
+            path.unlink(missing_ok=True)
+
+    def bus_uri(self, vhost: str, process: str) -> str:
+        from casework import broker
+
+        return broker.amqp_uri_for(process, self.amqp_uri(vhost))
 
     def delete_vhost(self, vhost: str) -> None:
         self.ctl("delete_vhost", vhost, check=False)

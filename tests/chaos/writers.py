@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from casework.db import Db
 from services.records.models import records
 from services.records.service import RecordsService
+from tests.fixtures import signed
 
 from .probe import record_row
 
@@ -39,9 +40,9 @@ class RecordsUnitOfWork:
         self.service = worker_factory(RecordsService, db=Db(provider, None))
 
     def create(self, organization_id: str, last_name: str) -> dict:
-        caller = {"kind": "staff", "organization_id": organization_id,
-                  "user_id": str(uuid.uuid4()), "permissions": ["agency_admin"],
-                  "request_id": None}
+        caller = signed({"kind": "staff", "organization_id": organization_id,
+                         "user_id": str(uuid.uuid4()), "permissions": ["agency_admin"],
+                         "request_id": None})
         return self.service.create_record(caller, {"first_name": "Uow", "last_name": last_name})
 
     def create_many(self, organization_id: str, count: int, prefix: str,

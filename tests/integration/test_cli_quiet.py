@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures import provision_bus_users
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,6 +41,7 @@ def assert_quiet(stderr: str) -> None:
     (["migrate"], 0, ""),
     (["dead-letters", "list"], 0, ""),  # the run's database: there may be some
     (["events", "schema"], 0, '"$schema"'),
+    (["broker", "users", "--dry-run"], 0, "casework-records"),
     (["dead-letters", "replay", "records", "987654"], 1, "casework: no dead letter 987654"),
 ])
 def test_commands_print_no_library_warnings(args, code, says, platform_config, database_url):
@@ -50,6 +53,7 @@ def test_commands_print_no_library_warnings(args, code, says, platform_config, d
 
 
 def test_a_served_service_prints_no_deprecation_banner(platform_config, database_url):
+    provision_bus_users(platform_config["AMQP_URI"])  # it connects as its own broker user
     process = subprocess.Popen(command() + ["serve", "scheduling"], cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=environment(platform_config, database_url))

@@ -10,11 +10,13 @@ import time
 import pytest
 import requests
 
-from tests.fixtures import free_port
+from casework import broker
+from tests.fixtures import free_port, provision_bus_users, wait_for
 
 
 @pytest.mark.parametrize("service", ["identity"])  # the one with a @timer, which refuses 2 stops
 def test_serve_stops_once_on_two_signals(service, platform_config, database_url):
+    provision_bus_users(platform_config["AMQP_URI"])
     env = {**os.environ, "CASEWORK_AMQP_URI": platform_config["AMQP_URI"],
            "CASEWORK_DATABASE_URL": database_url, "CASEWORK_LOG_LEVEL": "INFO"}
     process = subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", service],
@@ -37,6 +39,7 @@ def test_the_gateway_process_serves_http_and_stops_even_while_starting(
         platform_config, database_url, attempt):
     """Its HTTP server answers before the rest of the container has started; a SIGTERM then
     used to leave the process running for good (about one stop in four)."""
+    provision_bus_users(platform_config["AMQP_URI"])
     port = free_port()
     env = {**os.environ, "CASEWORK_AMQP_URI": platform_config["AMQP_URI"],
            "CASEWORK_DATABASE_URL": database_url, "CASEWORK_HTTP_PORT": str(port)}
@@ -53,6 +56,15 @@ def test_the_gateway_process_serves_http_and_stops_even_while_starting(
                 time.sleep(0.2)
         assert answer.json() == {"status": "ok"}
         assert len(answer.headers["X-Request-Id"]) == 32
+        if attempt == 0:  # it speaks on the bus as the gateway's own user, nobody else's
+            vhost = broker.vhost_of(platform_config["AMQP_URI"])
+            assert wait_for(lambda: connected_users(vhost)) == {"casework-gateway"}
     finally:
         process.terminate()
         process.wait(20)
+
+
+def connected_users(vhost: str) -> set[str]:
+    answer = requests.get("http://127.0.0.1:15672/api/connections", auth=("guest", "guest"),
+                          timeout=10)
+    return {c["user"] for c in answer.json() if c.get("vhost") == vhost}

@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from casework.errors import ValidationFailed
 from services.notifications.service import NotificationsService
-from tests.fixtures import free_port, wait_for
+from tests.fixtures import free_port, signed, wait_for
 from tests.mail import SmtpServer, park_queued, self_signed_certificate, smtp_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,12 +63,12 @@ def test_queued_email_arrives_in_the_agencys_name_with_subject_text_and_escaped_
     start_services("identity", "notifications")
     slug = f"tom-{uuid.uuid4().hex[:8]}"
     with ClusterRpcClient() as rpc:
-        agency = rpc.identity.create_organization(OPERATOR, {
+        agency = rpc.identity.create_organization(signed(OPERATOR), {
             "name": "Tom & Jerry <Care>", "slug": slug, "timezone": "UTC",
             "admin": {"email": f"ada@{slug}.org", "first_name": "Ada", "last_name": "Admin",
                       "password": "a long passphrase"}})
-        admin = {"kind": "staff", "organization_id": agency["id"],
-                 "user_id": agency["admin_user_id"], "permissions": ["agency_admin"]}
+        admin = signed({"kind": "staff", "organization_id": agency["id"],
+                        "user_id": agency["admin_user_id"], "permissions": ["agency_admin"]})
         rpc.identity.update_settings(admin, {"sender_name": "Hope Street Team"})
 
     def copied():

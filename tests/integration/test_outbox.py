@@ -11,7 +11,7 @@ from sqlalchemy import insert, text
 from casework.db import Database, make_engine
 from casework.outbox import OutboxRelay
 from services.records.models import case_number_counters, messaging, metadata
-from tests.fixtures import wait_for
+from tests.fixtures import signed, wait_for
 
 
 class FailingRecordsWriter:
@@ -57,8 +57,8 @@ def test_event_applied_exactly_once_when_the_relay_restarts_after_publishing(
     the same event again, and the consumer applies it once."""
     start_services("records", "scheduling")
     organization_id = str(uuid.uuid4())
-    caller = {"kind": "staff", "organization_id": organization_id, "user_id": str(uuid.uuid4()),
-              "permissions": []}
+    caller = signed({"kind": "staff", "organization_id": organization_id,
+                     "user_id": str(uuid.uuid4()), "permissions": []})
     with ClusterRpcClient() as client:
         record = client.records.create_record(caller, {"first_name": "Ada", "last_name": "L"})
     applied = "SELECT count(*) FROM scheduling.clients WHERE record_id = :r"

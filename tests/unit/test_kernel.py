@@ -98,6 +98,9 @@ def test_production_refuses_a_placeholder_operator_token(monkeypatch):
     with pytest.raises(RuntimeError, match="CASEWORK_OPERATOR_TOKEN"):
         Settings()
     monkeypatch.setenv("CASEWORK_OPERATOR_TOKEN", "a-real-secret-of-some-length")
+    with pytest.raises(RuntimeError, match="CASEWORK_CALLER_SIGNING_KEY"):
+        Settings()
+    monkeypatch.setenv("CASEWORK_CALLER_SIGNING_KEY", "another-real-secret")
     assert Settings().operator_token == "a-real-secret-of-some-length"
 
 

@@ -16,14 +16,15 @@ from casework.errors import (
 )
 from contracts import identity as contract
 from services.identity import domain, passwords
+from tests.fixtures import signed
 
 
 def test_id2_agency_admin_implies_every_permission_of_identity():
     caller = {"kind": "staff", "organization_id": str(uuid.uuid4()),
               "user_id": str(uuid.uuid4()), "request_id": "r"}
-    admin = callers.staff({**caller, "permissions": ["agency_admin"]})
+    admin = callers.staff(signed({**caller, "permissions": ["agency_admin"]}))
     assert all(admin.can(p) for p in domain.Permission)
-    navigator = callers.staff({**caller, "permissions": ["case_numbers"]})
+    navigator = callers.staff(signed({**caller, "permissions": ["case_numbers"]}))
     assert navigator.can(domain.Permission.CASE_NUMBERS)
     with pytest.raises(PermissionDenied, match="agency_admin"):
         navigator.require(domain.Permission.AGENCY_ADMIN)

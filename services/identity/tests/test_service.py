@@ -10,14 +10,15 @@ from nameko.testing.services import worker_factory
 
 from casework.errors import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from services.identity.service import IdentityService
+from tests.fixtures import signed
 
 ORG = "6a4b1f5e-0000-4000-8000-000000000001"
 USER = "6a4b1f5e-0000-4000-8000-000000000002"
 
 
 def caller(kind="staff", permissions=()):
-    return {"kind": kind, "organization_id": ORG, "user_id": USER,
-            "permissions": list(permissions), "request_id": "r"}
+    return signed({"kind": kind, "organization_id": ORG, "user_id": USER,
+                   "permissions": list(permissions), "request_id": "r"})
 
 
 def nothing_read(service):
@@ -37,7 +38,8 @@ ADMIN_CALLS = [
 def test_id2_administration_needs_agency_admin_in_the_service_too(method, args):
     service = worker_factory(IdentityService)
     for who in (caller(permissions=["view_audit", "case_numbers"]),
-                caller(kind="portal", permissions=["agency_admin"]), {"kind": "operator"}, None):
+                caller(kind="portal", permissions=["agency_admin"]), signed({"kind": "operator"}),
+                None):
         with pytest.raises(PermissionDenied):
             getattr(service, method)(who, *args)
     nothing_read(service)

@@ -14,6 +14,7 @@ from casework.errors import (
 )
 from contracts import records
 from services.records import domain
+from tests.fixtures import signed
 
 
 def test_rec3_generated_case_numbers_and_what_a_case_number_may_be():
@@ -104,8 +105,9 @@ def test_rec7_bulk_lists_lose_repeats_and_refuse_an_id_in_both():
 
 def test_id2_the_caller_needs_the_permission_or_agency_admin():
     def staff(*permissions):
-        return callers.staff({"kind": "staff", "organization_id": str(uuid.uuid4()),
-                              "user_id": str(uuid.uuid4()), "permissions": list(permissions)})
+        return callers.staff(signed({"kind": "staff", "organization_id": str(uuid.uuid4()),
+                                     "user_id": str(uuid.uuid4()),
+                                     "permissions": list(permissions)}))
 
     caller = staff("view_audit")
     caller.require(domain.Permission.VIEW_AUDIT)
@@ -113,7 +115,7 @@ def test_id2_the_caller_needs_the_permission_or_agency_admin():
         caller.require(domain.Permission.DELETE_CLIENTS)
     staff("agency_admin").require(domain.Permission.DELETE_CLIENTS)
     with pytest.raises(PermissionDenied):
-        callers.staff({"kind": "staff", "permissions": ["agency_admin"]})
+        callers.staff(signed({"kind": "staff", "permissions": ["agency_admin"]}))
 
 
 def test_the_contract_and_the_rules_name_the_same_values():

@@ -13,14 +13,15 @@ from casework.errors import PermissionDenied, ServiceUnavailable, ValidationFail
 from casework.events import envelope
 from services.records.entrypoints import details
 from services.records.service import RecordsService
+from tests.fixtures import signed
 
 ORG = str(uuid.uuid4())
 RECORD = str(uuid.uuid4())
 
 
 def caller(*permissions):
-    return {"kind": "staff", "organization_id": ORG, "user_id": str(uuid.uuid4()),
-            "permissions": list(permissions), "request_id": "r-1"}
+    return signed({"kind": "staff", "organization_id": ORG, "user_id": str(uuid.uuid4()),
+                   "permissions": list(permissions), "request_id": "r-1"})
 
 
 # every entrypoint that needs a permission, with arguments a caller could send
@@ -59,7 +60,8 @@ def test_id2_the_service_refuses_a_caller_without_the_permission_before_any_quer
 def test_id1_the_service_refuses_a_caller_outside_any_agency(method, args):
     service = worker_factory(RecordsService)
     with pytest.raises(PermissionDenied):
-        getattr(service, method)({"kind": "portal", "permissions": ["agency_admin"]}, *args)
+        getattr(service, method)(signed({"kind": "portal", "permissions": ["agency_admin"]}),
+                                 *args)
     service.db.transaction.assert_not_called()
     service.db.read.assert_not_called()
 

@@ -5,6 +5,7 @@ from nameko.testing.services import worker_factory
 
 from casework.errors import PermissionDenied
 from services.scheduling.service import SchedulingService
+from tests.fixtures import signed
 
 ORG = "6a4b1f5e-0000-4000-8000-000000000001"
 USER = "6a4b1f5e-0000-4000-8000-000000000002"
@@ -18,14 +19,14 @@ def test_financial_links_are_read_for_a_staff_caller_only(who):
     """casework.callers.staff: an agency alone (what scheduling checked before) is not enough."""
     service = worker_factory(SchedulingService)
     with pytest.raises(PermissionDenied):
-        service.financial_links(who, ORG)
+        service.financial_links(signed(who) if isinstance(who, dict) else who, ORG)
     service.db.read.assert_not_called()
     service.db.transaction.assert_not_called()
 
 
 def test_what_is_not_an_id_has_no_financial_links():
     service = worker_factory(SchedulingService)
-    assert service.financial_links(STAFF, "not-a-uuid") == {
+    assert service.financial_links(signed(STAFF), "not-a-uuid") == {
         "record_id": "not-a-uuid", "sessions": 0, "payments": 0}
     service.db.read.assert_not_called()
 
@@ -46,6 +47,6 @@ def test_every_scheduling_call_is_for_staff_of_an_agency_only(method, args, who)
     """Scheduling's routes are staff routes: any other caller is refused before the database."""
     service = worker_factory(SchedulingService)
     with pytest.raises(PermissionDenied):
-        getattr(service, method)(who, *args)
+        getattr(service, method)(signed(who) if isinstance(who, dict) else who, *args)
     service.db.read.assert_not_called()
     service.db.transaction.assert_not_called()
