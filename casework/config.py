@@ -67,6 +67,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_RPC_REPLY_RETENTION": (
         "900", "seconds a service keeps the reply of an RPC command, for a redelivered request "
         "(exactly-once commands)"),
+    "CASEWORK_PORTAL_URL": (
+        "http://localhost:8000", "where the client portal front end is: links in e-mails "
+        "start with it (`<url>/invitations/{token}`, `<url>/join/{slug}`)"),
     "CASEWORK_HANDLER_RETRIES": (
         "3", "attempts of a failing event handler before the event is dead-lettered"),
     "CASEWORK_SMTP_HOST": (
@@ -190,6 +193,7 @@ class Settings:
     log_level: str = field(default_factory=lambda: env("CASEWORK_LOG_LEVEL"))
     relay_interval: float = field(default_factory=lambda: float(env("CASEWORK_RELAY_INTERVAL")))
     handler_retries: int = field(default_factory=lambda: int(env("CASEWORK_HANDLER_RETRIES")))
+    portal_url: str = field(default_factory=lambda: env("CASEWORK_PORTAL_URL").rstrip("/"))
     rpc_reply_retention: float = field(
         default_factory=lambda: float(env("CASEWORK_RPC_REPLY_RETENTION")))
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings.from_env())

@@ -171,6 +171,31 @@ class PossibleDuplicateContact(CaseworkError):
     pass
 
 
+@error("portal_not_enabled", 409, "The agency's portal is not enabled")
+class PortalNotEnabled(CaseworkError):
+    pass
+
+
+@error("no_primary_email", 422, "The record has no primary e-mail")
+class NoPrimaryEmail(CaseworkError):
+    pass
+
+
+@error("confirmation_required", 422, "Confirmation required")
+class ConfirmationRequired(CaseworkError):
+    pass
+
+
+@error("already_has_account", 409, "The client already has portal access")
+class AlreadyHasAccount(CaseworkError):
+    pass
+
+
+@error("invitation_invalid", 404, "Invitation link invalid")
+class InvitationInvalid(CaseworkError):
+    pass
+
+
 @error("client_inactive", 409, "The client is inactive")
 class ClientInactive(CaseworkError):
     pass

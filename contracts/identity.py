@@ -265,10 +265,84 @@ class GlobalRecordSchema(Schema):
     updated_at = UtcDateTime(required=True)
 
 
+class PortalRecordLinkSchema(Schema):
+    """One agency record of the client (ID-6): its agency, portal status and the features that
+    agency gives its clients (``portal_status`` comes from records; null until records knows
+    the link)."""
+
+    record_id = fields.UUID(required=True)
+    organization_id = fields.UUID(required=True)
+    organization_name = fields.String(required=True)
+    portal_status = fields.String(allow_none=True, load_default=None,
+                                  validate=validate.OneOf(("enrollment_pending", "active",
+                                                           "banned")))
+    features = fields.List(fields.String(validate=PORTAL_FEATURE), required=True)
+
+
 class PortalProfileSchema(Schema):
     account_id = fields.UUID(required=True)
     username = fields.String(required=True)
     global_record = fields.Nested(GlobalRecordSchema, required=True)
+    records = fields.List(fields.Nested(PortalRecordLinkSchema), load_default=list)
+
+
+class GlobalRecordUpdateSchema(Strict):
+    """``PATCH /portal/me``: the global record's fields, flat (ID-4). The username never changes
+    (ID-5); the e-mail may."""
+
+    first_name = fields.String(validate=NAME)
+    last_name = fields.String(validate=NAME)
+    email = fields.Email(validate=EMAIL)
+    phones = unique_list(fields.Nested(GlobalRecordPhoneSchema), key=phone_key,
+                         what="phone number", validate=validate.Length(max=10))
+    preferred_contact_methods = unique_list(
+        fields.String(validate=validate.OneOf(CONTACT_METHODS)), what="contact method")
+
+
+class PortalAccountClaimSchema(Strict):
+    """``claim_portal_account`` (RPC only, for invitations: INV-4, INV-5): make the account and
+    global record for ``email``, or, when that username has an account, prove it with the
+    account's password; then link the agency record when one is named. Never a second account."""
+
+    email = fields.Email(required=True, validate=EMAIL)
+    password = fields.String(required=True, validate=ANY_PASSWORD, load_only=True)
+    first_name = fields.String(required=True, validate=NAME)
+    last_name = fields.String(required=True, validate=NAME)
+    phones = unique_list(fields.Nested(GlobalRecordPhoneSchema), key=phone_key,
+                         what="phone number", load_default=list,
+                         validate=validate.Length(max=10))
+    preferred_contact_methods = unique_list(
+        fields.String(validate=validate.OneOf(CONTACT_METHODS)), what="contact method",
+        load_default=list)
+    organization_id = fields.UUID(load_default=None, allow_none=True)
+    record_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class PortalAccountClaimedSchema(Schema):
+    account_id = fields.UUID(required=True)
+    global_record_id = fields.UUID(required=True)
+    username = fields.String(required=True)
+    created = fields.Boolean(required=True)
+
+
+class GlobalRecordLinkSchema(Strict):
+    """``link_global_record`` (RPC only): the agency record ``record_id`` of ``organization_id``
+    is this global record's (ID-4)."""
+
+    global_record_id = fields.UUID(required=True)
+    organization_id = fields.UUID(required=True)
+    record_id = fields.UUID(required=True)
+
+
+class OrganizationPortalSchema(Schema):
+    """``organization_portal`` (RPC only): what invitations and records need of an agency's
+    portal settings."""
+
+    organization_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    portal_enabled = fields.Boolean(required=True)
+    portal_features = fields.List(fields.String(validate=PORTAL_FEATURE), required=True)
+    invitation_ttl_hours = fields.Integer(required=True)
 
 
 # --- events (identity.events) ----------------------------------------------------------------
@@ -315,6 +389,51 @@ class PortalAccountSchema(EventData):
     username = fields.String(required=True)
 
 
+GLOBAL_RECORD_FIELDS = ("first_name", "last_name", "email", "phones",
+                        "preferred_contact_methods")
+
+
+class LinkedRecordData(EventData):
+    organization_id = fields.UUID(required=True)
+    record_id = fields.UUID(required=True)
+
+
+class GlobalRecordPhoneData(EventData):
+    type = fields.String(validate=validate.OneOf(PHONE_TYPES))
+    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class GlobalRecordChangesData(EventData):
+    first_name = fields.String(validate=NAME)
+    last_name = fields.String(validate=NAME)
+    email = fields.String(validate=EMAIL)
+    phones = fields.List(fields.Nested(GlobalRecordPhoneData))
+    preferred_contact_methods = fields.List(fields.String())
+
+
+class GlobalRecordFieldVersionsData(EventData):
+    """For each changed field, the version of the global record at which it last changed."""
+
+    first_name = fields.Integer(validate=validate.Range(min=1))
+    last_name = fields.Integer(validate=validate.Range(min=1))
+    email = fields.Integer(validate=validate.Range(min=1))
+    phones = fields.Integer(validate=validate.Range(min=1))
+    preferred_contact_methods = fields.Integer(validate=validate.Range(min=1))
+
+
+class GlobalRecordUpdatedData(EventData):
+    """ID-4: what changed on a global record, for every linked agency record. ``changes`` holds
+    the changed fields' new values; ``field_versions`` the global record's version at which each
+    of those fields last changed: a copy takes a field only from a higher version than it has,
+    so duplicate and out-of-order deliveries end at the latest value (QUALITY F9)."""
+
+    global_record_id = fields.UUID(required=True)
+    version = fields.Integer(required=True)
+    changes = fields.Nested(GlobalRecordChangesData, required=True)
+    field_versions = fields.Nested(GlobalRecordFieldVersionsData, required=True)
+    linked_records = fields.List(fields.Nested(LinkedRecordData), required=True)
+
+
 class OrganizationMailSettingsData(EventData):
     """An administrator changed what the agency's e-mail says: its sender name or its own
     welcome text (notifications keeps a copy, NOT-3, NOT-4)."""
@@ -341,3 +460,4 @@ declare("identity", "organization_mail_settings_updated", OrganizationMailSettin
 declare("identity", "staff_user_created", StaffUserData())
 declare("identity", "staff_user_updated", StaffUserData())
 declare("identity", "portal_account_created", PortalAccountCreatedData())
+declare("identity", "global_record_updated", GlobalRecordUpdatedData())

@@ -6,15 +6,17 @@ from casework.rpc import ServiceClients
 from .auth import Auth, RequestContext
 from .routes.admin import AdminRoutes
 from .routes.auth import AuthRoutes
+from .routes.invitations import InvitationRoutes
 from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
 from .routes.portal import PortalIdentityRoutes
+from .routes.public import PublicRoutes
 from .routes.records import RecordRoutes
 from .routes.scheduling import SchedulingRoutes
 
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
-                     PortalIdentityRoutes, SchedulingRoutes):
+                     PortalIdentityRoutes, InvitationRoutes, PublicRoutes, SchedulingRoutes):
     name = "gateway"
 
     rpc = ServiceClients()

@@ -55,6 +55,19 @@ from .events import (
     RecordLifecycleData,
     RecordStatusChangedData,
 )
+from .portal import (
+    GRADES,
+    DuplicatePageSchema,
+    DuplicateSchema,
+    InvitationTargetSchema,
+    PeopleMatchesSchema,
+    PeopleSchema,
+    PersonQuerySchema,
+    PortalRecordPatchSchema,
+    PortalRecordSchema,
+    PortalRecordStatusesSchema,
+    PortalRecordStatusSchema,
+)
 from .record import (
     CONTACT_METHODS,
     KINDS,
@@ -84,6 +97,9 @@ from .record import (
 )
 
 __all__ = [
+    "GRADES", "DuplicatePageSchema", "DuplicateSchema", "InvitationTargetSchema",
+    "PeopleMatchesSchema", "PeopleSchema", "PersonQuerySchema", "PortalRecordPatchSchema",
+    "PortalRecordSchema", "PortalRecordStatusSchema", "PortalRecordStatusesSchema",
     "BULK_LIMIT", "CONTACT_METHODS", "CONTACT_TYPES", "KINDS", "MAX_CUSTOM_FIELDS", "PHONE_TYPES",
     "PORTAL_STATUSES", "STATUSES", "AddressSchema", "AuditEntryPageSchema", "AuditEntrySchema",
     "BulkMembersBodySchema", "BulkMembersSchema", "BulkResultSchema", "CaseNumberBodySchema",

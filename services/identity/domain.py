@@ -224,3 +224,22 @@ def account_key(kind: str, *parts: str) -> str:
 
 def address_key(address: str | None) -> str:
     return (address or "unknown")[:500]
+
+
+# --- global records (ID-4) -------------------------------------------------------------------
+
+GLOBAL_RECORD_FIELDS = ("first_name", "last_name", "email", "phones",
+                        "preferred_contact_methods")
+
+
+def global_record_changes(current: dict, patch: dict) -> dict:
+    """The fields of ``patch`` whose value differs from the global record's, with new values."""
+    return {name: patch[name] for name in GLOBAL_RECORD_FIELDS
+            if name in patch and patch[name] != current[name]}
+
+
+def bumped_field_versions(field_versions: dict, changed, version: int) -> dict:
+    """Each changed field's version becomes the record's new ``version``; the others keep
+    theirs (a copy compares field by field, so two updates of different fields never undo each
+    other, QUALITY F9)."""
+    return {**field_versions, **{name: version for name in changed}}

@@ -96,7 +96,21 @@ global_records = Table(
     Column("phones", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("preferred_contact_methods", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("version", Integer, nullable=False, server_default=text("1")),
+    # the version at which each field last changed: what copies compare (ID-4, QUALITY F9)
+    Column("field_versions", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     *_timestamps(),
+)
+
+# ID-4: which agency records are copies of a global record
+global_record_links = Table(
+    "global_record_links",
+    metadata,
+    Column("organization_id", Uuid, ForeignKey("identity.organizations.id"), nullable=False,
+           primary_key=True),
+    Column("record_id", Uuid, nullable=False, primary_key=True),
+    Column("global_record_id", Uuid, ForeignKey("identity.global_records.id"), nullable=False,
+           index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 portal_accounts = Table(

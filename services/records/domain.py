@@ -403,3 +403,74 @@ def _encode(frames: list, name: str, info: dict) -> bytes:
     # no exif=, icc_profile=, comment= or pnginfo=: the metadata stays behind
     first.save(out, format=name, **options)
     return out.getvalue()
+
+
+# --- likely duplicates (INV-6, API.md "Duplicates") -----------------------------------------
+
+# what each reason adds to a candidate's score; the grades follow FHIR's $match
+MATCH_WEIGHTS = {"same_email": 0.5, "same_phone": 0.4, "same_name": 0.4, "similar_name": 0.25,
+                 "sounds_alike": 0.15, "same_date_of_birth": 0.3}
+CERTAIN, PROBABLE = 0.9, 0.5
+
+
+def soundex(word: str) -> str:
+    """American Soundex of a word ("Robert" and "Rupert" give R163)."""
+    codes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
+             **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+    letters = [ch for ch in word.lower() if ch.isalpha()]
+    if not letters:
+        return ""
+    result, last = letters[0].upper(), codes.get(letters[0], "")
+    for ch in letters[1:]:
+        code = codes.get(ch, "")
+        if code and code != last:
+            result += code
+        if ch not in "hw":
+            last = code
+    return (result + "000")[:4]
+
+
+PHONE_KEY_DIGITS = 9  # "+44 7700 900555" and "07700 900555" are one number
+
+
+def phone_key(number: str | None) -> str:
+    """The last digits of a phone number: the same number written with a country code or with
+    a trunk prefix ends the same."""
+    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    return digits[-PHONE_KEY_DIGITS:]
+
+
+def match_reasons(person: dict, candidate: dict) -> list[str]:
+    """Why ``candidate`` (a record, with its ``name_similarity`` to the person) may be the same
+    person as ``person`` (first_name, last_name, date_of_birth, email, phone)."""
+    reasons = []
+    email = (person.get("email") or "").strip().lower()
+    if email and email == (candidate["email"] or "").strip().lower():
+        reasons.append("same_email")
+    phone = phone_key(person.get("phone"))
+    if len(phone) >= 5 and phone in {phone_key(p) for p in phone_digits(candidate["phones"])}:
+        reasons.append("same_phone")
+    first, last = (person.get("first_name") or "").strip(), (person.get("last_name") or "").strip()
+    if first or last:
+        if name_text(first, last) == candidate["name_text"]:
+            reasons.append("same_name")
+        else:
+            if (candidate.get("name_similarity") or 0) >= 0.4:
+                reasons.append("similar_name")
+            if first and last and soundex(first) == soundex(candidate["first_name"]) and \
+                    soundex(last) == soundex(candidate["last_name"]):
+                reasons.append("sounds_alike")
+    dob = person.get("date_of_birth")
+    if dob and candidate["date_of_birth"] and str(dob) == str(candidate["date_of_birth"]):
+        reasons.append("same_date_of_birth")
+    return reasons
+
+
+def graded(reasons: list[str]) -> tuple[str, float] | None:
+    """How sure: ``certain``, ``probable`` or ``possible`` with a score in 0..1; None when the
+    reasons say nothing (a birthday alone is no match)."""
+    if not reasons or reasons == ["same_date_of_birth"]:
+        return None
+    score = round(min(1.0, sum(MATCH_WEIGHTS[r] for r in reasons)), 2)
+    grade = "certain" if score >= CERTAIN else "probable" if score >= PROBABLE else "possible"
+    return grade, score

@@ -59,16 +59,22 @@ records = Table(
     Column("sort_name", Text(collation="C"), nullable=False),
     Column("invitation_sent_at", DateTime(timezone=True)),
     Column("invitation_email", String(320)),
+    # ID-4: the client's global record this record is a copy of, and the global record's
+    # version of each field this copy last took (a field is taken only from a higher version)
+    Column("global_record_id", Uuid),
+    Column("global_versions", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("created_by", Uuid),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("deleted_at", DateTime(timezone=True)),
     Column("deleted_by", Uuid),
     # one agency's case numbers are unique whatever their letter case, deleted records
-    # included (a restored record gets its own back): migration records_0007
+    # included (a restored record gets its own back): migration records_0008
     Index(CASE_NUMBER_CONSTRAINT, "organization_id", func.lower(text("case_number")),
           unique=True),
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
+    Index("ix_records_global_record", "global_record_id",
+          postgresql_where=text("global_record_id IS NOT NULL")),
     Index("ix_records_org_sort_name", "organization_id", "sort_name", "id",
           postgresql_where=LIVE),
     # (agency, trigram) GIN index (btree_gin): an agency's search never rechecks another
@@ -114,7 +120,7 @@ case_number_counters = Table(
 status_history = Table(
     "status_history",
     metadata,
-    # internal order only; clients see public_id, which counts nothing (migration records_0008)
+    # internal order only; clients see public_id, which counts nothing (migration records_0009)
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("public_id", Uuid, nullable=False, server_default=text("gen_random_uuid()")),
     Column("record_id", Uuid, ForeignKey("records.records.id"), nullable=False),
@@ -132,7 +138,7 @@ audit_entries = Table(
     "audit_entries",
     metadata,
     # internal order only: one sequence for the whole platform, so clients see public_id, which
-    # counts nothing across agencies (issue 19; migration records_0008)
+    # counts nothing across agencies (issue 19; migration records_0009)
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("public_id", Uuid, nullable=False, server_default=text("gen_random_uuid()")),
     Column("organization_id", Uuid, nullable=False),

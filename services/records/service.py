@@ -3,7 +3,8 @@
 Entrypoints live in one mixin per area (``entrypoints/``): they read the caller
 (``casework.callers``), load requests and dump replies with the contract (``contracts.records``),
 apply the rules of ``domain.py`` and run the SQL of ``queries/``. This class composes them with
-the database and the RPC client of the scheduling service (asked before a delete, REC-9)."""
+the database and the RPC clients of the scheduling service (asked before a delete, REC-9)
+and of identity (an agency's portal features, ID-6)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from casework.service import CaseworkService
 from .entrypoints.catalogue import CatalogueEntrypoints
 from .entrypoints.contacts import ContactEntrypoints
 from .entrypoints.details import DetailEntrypoints
+from .entrypoints.global_records import GlobalRecordEntrypoints
 from .entrypoints.groups import GroupEntrypoints
 from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
@@ -34,10 +36,11 @@ NAME_SIMILARITY = "0.33"
 
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
-                     ContactEntrypoints, InboundEntrypoints, SchedulingEventEntrypoints,
-                     UnroutedExternalEvents, CaseworkService):
+                     ContactEntrypoints, InboundEntrypoints, GlobalRecordEntrypoints,
+                     SchedulingEventEntrypoints, UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,
                                     "pg_trgm.similarity_threshold": NAME_SIMILARITY})
     scheduling = ServiceClient("scheduling")
+    identity = ServiceClient("identity")  # an agency's portal settings (ID-6)

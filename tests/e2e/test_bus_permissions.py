@@ -109,11 +109,12 @@ def test_an_outside_system_cannot_call_any_service(gateway_url, bus_users, staff
 
 
 def test_a_service_calls_only_the_services_its_code_calls(gateway_url, bus_users):
-    """Topic permissions on nameko-rpc: scheduling calls nobody, records only scheduling."""
+    """Topic permissions on nameko-rpc: scheduling calls nobody, records only scheduling and
+    identity, invitations only identity, records and notifications."""
     request = {"args": [], "kwargs": {}}
     for process, key in (("scheduling", "records.create_record"),
-                         ("records", "identity.create_portal_account"),
-                         ("invitations", "records.get_record")):
+                         ("records", "notifications.send_email"),
+                         ("invitations", "scheduling.financial_links")):
         with Connection(bus_users[process], transport_options={"confirm_publish": True}) as c:
             with pytest.raises(AccessRefused):
                 c.Producer().publish(request, exchange=Exchange(broker.RPC_EXCHANGE, "topic"),

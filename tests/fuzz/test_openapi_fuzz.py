@@ -1,6 +1,6 @@
 """S4: every route fuzzed from the OpenAPI document, as an agency administrator, as a staff member
-without permissions and without a token: no 5xx, and every answer is one the document promises
-(status code, content type, headers and body schema).
+without permissions, as a client (a portal token) and without a token: no 5xx, and every answer
+is one the document promises (status code, content type, headers and body schema).
 
 The gateway and every service run in this process (the ``gateway_url`` fixture); schemathesis
 runs as its own process against them, within a time budget per role (``CASEWORK_FUZZ_SECONDS``,
@@ -60,12 +60,15 @@ def forget_failed_logins(engine):
 
 
 @pytest.mark.fuzz
-@pytest.mark.parametrize("role", ["agency_admin", "no_permissions", "no_token"])
+@pytest.mark.parametrize("role", ["agency_admin", "no_permissions", "portal_client", "no_token"])
 def test_s4_fuzzing_finds_no_server_error_and_no_undocumented_answer(role, gateway_url, staff,
+                                                                      portal_client,
                                                                       forget_failed_logins,
                                                                       tmp_path):
     headers = {}
-    if role != "no_token":
+    if role == "portal_client":
+        headers["Authorization"] = f"Bearer {portal_client().token}"
+    elif role != "no_token":
         member = staff(permissions=("agency_admin",) if role == "agency_admin" else ())
         headers["Authorization"] = member.headers["Authorization"]
     seconds = int(os.environ.get("CASEWORK_FUZZ_SECONDS", "30"))

@@ -43,7 +43,7 @@ def insert_record(conn, org, case_number, created_at, record_id=None):
 def test_case_numbers_differing_only_in_letter_case_are_renumbered_not_lost(records_database):
     url, engine = records_database
     config = alembic_config("records", url)
-    command.upgrade(config, "records_0006")
+    command.upgrade(config, "records_0007")
     org, other = str(uuid.uuid4()), str(uuid.uuid4())
     with engine.begin() as conn:
         first = insert_record(conn, org, "C-1", "2026-01-01")
@@ -52,7 +52,7 @@ def test_case_numbers_differing_only_in_letter_case_are_renumbered_not_lost(reco
         later = [insert_record(conn, org, number, "2026-01-02") for number in ("AB-7", "Ab-7")]
         elsewhere = insert_record(conn, other, "c-1", "2026-03-01")
         alone = insert_record(conn, org, "X-9", "2026-01-01")
-    command.upgrade(config, "records_0007")
+    command.upgrade(config, "records_0008")
     with engine.connect() as conn:
         numbers = dict(conn.execute(text("SELECT id::text, case_number FROM records.records"))
                        .all())
@@ -73,7 +73,7 @@ def test_case_numbers_differing_only_in_letter_case_are_renumbered_not_lost(reco
     assert numbers[elsewhere] == "c-1" and numbers[alone] == "X-9"  # untouched
     assert search == f"ada lovelace {renumbered(second, 'c-1')} 44201"
     assert {r.record_id: (r.actor_id, r.action, r.request_id, r.changes) for r in audit} == {
-        record_id: (None, "record_updated", "migration records_0007",
+        record_id: (None, "record_updated", "migration records_0008",
                     {"case_number": {"old": old, "new": numbers[record_id]}})
         for record_id, old in ((second, "c-1"), (later[0], "AB-7"), (later[1], "Ab-7"))}
     # and from now on the database itself refuses another letter case of a number

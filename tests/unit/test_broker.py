@@ -14,7 +14,8 @@ def matches(pattern: str, name: str) -> bool:
 
 def test_the_needs_are_read_from_each_service_class():
     sources, targets = broker.needs("records")
-    assert {"identity", "invitations", "external"} <= sources and targets == {"scheduling"}
+    assert {"identity", "invitations", "external"} <= sources
+    assert targets == {"scheduling", "identity"}  # identity: an agency's portal features (ID-6)
     assert "records" in broker.needs("scheduling")[0]
     assert broker.needs("scheduling")[1] == set()
     assert broker.needs("gateway")[1] == set(broker.SERVICES)
@@ -33,10 +34,12 @@ def test_a_service_publishes_only_its_own_events_and_replies(process):
     assert not matches(p.write, "amq.default") and not matches(p.write, "")
 
 
-def test_records_calls_scheduling_only_and_the_gateway_calls_everyone():
+def test_records_calls_scheduling_and_identity_only_and_the_gateway_calls_everyone():
     records, gateway = broker.permissions("records"), broker.permissions("gateway")
     assert matches(records.topic_write, "scheduling.financial_links")
-    assert not matches(records.topic_write, "identity.create_portal_account")
+    assert matches(records.topic_write, "identity.organization_portal")
+    assert not matches(records.topic_write, "notifications.send_email")
+    assert not matches(records.topic_write, "invitations.accept_invitation")
     for service in broker.SERVICES:
         assert matches(gateway.topic_write, f"{service}.get_thing")
         assert not matches(gateway.write, f"{service}.events")

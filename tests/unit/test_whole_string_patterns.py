@@ -122,8 +122,10 @@ def test_input_lists_refuse_repeats(module, schema, name):
 # answers one result per record, a record named twice is acted on (and answered) once (REC-7).
 # And a day's availability intervals: a repeated interval overlaps itself, which the scheduling
 # service refuses (422 naming the day and the interval, SCH-1).
+# The people a duplicate check is asked about (INV-6) are a question, answered per person.
 OPERATION_LISTS = {"contracts.records.catalogue.BulkMembersBodySchema.add",
                    "contracts.records.catalogue.BulkMembersBodySchema.remove",
+                   "contracts.records.portal.PeopleSchema.people",
                    *(f"contracts.scheduling.WeeklySchema.{day}" for day in (
                        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                        "sunday"))}

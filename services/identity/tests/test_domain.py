@@ -165,3 +165,15 @@ def test_id3_an_unknown_user_costs_a_real_verification_against_a_dummy_hash(monk
 def test_a_digest_is_the_whole_string():
     assert domain.is_digest("a" * 64)
     assert not domain.is_digest("a" * 64 + "\n")
+
+
+# --- global records (ID-4) -------------------------------------------------------------------
+
+def test_id4_only_changed_fields_count_and_take_the_new_version():
+    current = {"first_name": "Cleo", "last_name": "Client", "email": "c@example.org",
+               "phones": [], "preferred_contact_methods": []}
+    changed = domain.global_record_changes(current, {"first_name": "Cleo", "phones": [
+        {"number": "123", "type": "mobile"}]})
+    assert changed == {"phones": [{"number": "123", "type": "mobile"}]}
+    assert domain.bumped_field_versions({"first_name": 2, "phones": 3}, changed, 5) == {
+        "first_name": 2, "phones": 5}

@@ -110,9 +110,15 @@ class InboundEntrypoints:
     def _link_client_account(self, uow, event):
         """The record now has a client account (INV-4, INV-5): its portal status starts
         ``active``; staff set ``enrollment_pending`` where an enrollment programme applies."""
-        row = records.lock_record(uow.session, str(event["organization_id"]),
-                                     event["data"]["record_id"])
-        if row is not None and row["portal_status"] is None:
+        org = str(event["organization_id"])
+        row = records.lock_record(uow.session, org, event["data"]["record_id"])
+        if row is None:
+            return
+        global_record_id = event["data"].get("global_record_id")
+        if global_record_id and row["global_record_id"] is None:
+            records.update_record(uow.session, org, str(row["id"]),
+                                  {"global_record_id": str(global_record_id)})
+        if row["portal_status"] is None:
             self.set_portal_status(uow, None, row, "active", action="client_account_linked")
 
     @consumes("external", "client_enrolled", check=_client_enrolled)

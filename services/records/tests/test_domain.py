@@ -141,3 +141,40 @@ def test_rec12_contact_and_link_rules():
     facts = domain.link_facts({"contact_types": ["finance_billing"],
                                "connection_role": "family", "contact": {"email": None}})
     assert facts == {"billing_eligible": True, "can_invite_as_connection": False}
+
+
+# --- likely duplicates (INV-6) ---------------------------------------------------------------
+
+def _candidate(**values):
+    base = {"first_name": "Jo", "last_name": "Joiner", "name_text": "jo joiner",
+            "email": "jo@example.org", "phones": [{"number": "07700 900123"}],
+            "date_of_birth": None, "name_similarity": 1.0}
+    return {**base, **values}
+
+
+def test_inv6_the_same_email_phone_and_name_is_certain():
+    person = {"first_name": "Jo", "last_name": "Joiner", "email": "JO@example.org",
+              "phone": "+07700-900123"}
+    reasons = domain.match_reasons(person, _candidate())
+    assert reasons == ["same_email", "same_phone", "same_name"]
+    assert domain.graded(reasons) == ("certain", 1.0)
+
+
+def test_inv6_a_misspelt_sound_alike_name_with_the_birthday_is_probable():
+    person = {"first_name": "Jo", "last_name": "Joyner", "date_of_birth": "1990-01-02"}
+    reasons = domain.match_reasons(person, _candidate(name_similarity=0.5,
+                                                      date_of_birth="1990-01-02"))
+    assert reasons == ["similar_name", "sounds_alike", "same_date_of_birth"]
+    assert domain.graded(reasons) == ("probable", 0.7)
+
+
+def test_inv6_a_birthday_alone_is_no_match_and_a_similar_name_is_possible():
+    assert domain.graded(["same_date_of_birth"]) is None
+    assert domain.graded([]) is None
+    assert domain.graded(["similar_name"]) == ("possible", 0.25)
+
+
+def test_soundex():
+    assert domain.soundex("Robert") == domain.soundex("Rupert") == "R163"
+    assert domain.soundex("Ashcraft") == "A261"
+    assert domain.soundex("") == ""

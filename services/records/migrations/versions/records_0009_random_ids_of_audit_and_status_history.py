@@ -1,7 +1,7 @@
 """audit entries and status changes get random public ids; their lists page by (time, id)
 
-Revision ID: records_0008
-Revises: records_0007
+Revision ID: records_0009
+Revises: records_0008
 Create Date: 2026-11-30 09:20:00.000000
 
 Their ids came from one sequence for the whole platform, so an agency could count the other
@@ -17,8 +17,8 @@ quiet moment); their append-only triggers are not fired by it.
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'records_0008'
-down_revision = 'records_0007'
+revision = 'records_0009'
+down_revision = 'records_0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """case numbers are unique in an agency whatever their letter case
 
-Revision ID: records_0007
-Revises: records_0006
+Revision ID: records_0008
+Revises: records_0007
 Create Date: 2026-11-30 09:10:00.000000
 
 `C-1` and `c-1` could live side by side in one agency (issue 19). The unique constraint on
@@ -13,14 +13,14 @@ Existing duplicates: in each group of one agency's case numbers that differ only
 the oldest record (created_at, then id) keeps its number; each later one is renumbered to its
 number (cut to 37 characters) + ``-dup-`` + the first 8 hex digits of its id, which is unique
 and still says where it came from. Its search text follows, and each renumbering leaves an audit
-row (``record_updated``, no actor, request id ``migration records_0007``) so the trail says who
+row (``record_updated``, no actor, request id ``migration records_0008``) so the trail says who
 changed it and why; staff may give it another number afterwards. Nothing is deleted.
 """
 
 from alembic import op
 
-revision = 'records_0007'
-down_revision = 'records_0006'
+revision = 'records_0008'
+down_revision = 'records_0007'
 branch_labels = None
 depends_on = None
 
@@ -60,7 +60,7 @@ def upgrade() -> None:
         SELECT organization_id, id, NULL, 'record_updated',
                jsonb_build_object('case_number', jsonb_build_object('old', old_number,
                                                                     'new', new_number)),
-               'migration records_0007'
+               'migration records_0008'
           FROM renumbered
     """)
     op.drop_constraint(CONSTRAINT, 'records', schema='records', type_='unique')

@@ -1,7 +1,7 @@
 """the addresses each account logged in from (login throttling: slow the attacker, not the owner)
 
-Revision ID: identity_0005
-Revises: identity_0004
+Revision ID: identity_0006
+Revises: identity_0005
 Create Date: 2026-11-30 09:10:00.000000
 
 Login failures are now also counted per (account, address) (scope 'pair', keyed by a hash of
@@ -14,8 +14,8 @@ kept: their scopes ('account', 'address') mean what they meant.
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'identity_0005'
-down_revision = 'identity_0004'
+revision = 'identity_0006'
+down_revision = 'identity_0005'
 branch_labels = None
 depends_on = None
 

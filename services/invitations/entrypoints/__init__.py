@@ -1,0 +1,1 @@
+"""The invitations service's entrypoints, one mixin per area."""

@@ -1,0 +1,175 @@
+"""Records as copies of a client's global record (ID-4), as the portal sees them (ID-6), and
+candidates for the duplicates matcher (INV-6). The portal's queries filter on the caller's
+global record: another client's record is not found, exactly like an unknown one (S1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    cast,
+    func,
+    insert,
+    intersect,
+    literal,
+    select,
+    tuple_,
+    union,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from ..domain import phone_key
+from ..models import audit_entries, name_words, record_name_words, records
+from .search import WORD_BREAK
+
+PORTAL_COLUMNS = [
+    records.c.id, records.c.organization_id, records.c.kind, records.c.first_name,
+    records.c.last_name, (records.c.first_name + " " + records.c.last_name).label("name"),
+    records.c.email, records.c.phones, records.c.preferred_contact_methods,
+    records.c.date_of_birth, records.c.case_number, records.c.status, records.c.portal_status,
+    records.c.updated_at,
+]
+
+
+def _pairs(linked: list[dict]):
+    return tuple_(records.c.organization_id, records.c.id).in_(
+        [(str(r["organization_id"]), str(r["record_id"])) for r in linked])
+
+
+def lock_copies(session: Session, linked: list[dict]) -> dict[str, dict]:
+    """The linked records, locked for this transaction, by id."""
+    if not linked:
+        return {}
+    rows = session.execute(
+        select(records).where(_pairs(linked)).order_by(records.c.id).with_for_update()
+    ).mappings()
+    return {str(r["id"]): dict(r) for r in rows}
+
+
+def take_field(session: Session, linked: list[dict], global_record_id: str, name: str, value,
+               version: int) -> list[str]:
+    """Sets ``name`` on every linked copy whose version of it is lower than ``version``; the
+    comparison is the statement's own, so a late or repeated delivery changes nothing (F9).
+    Answers the ids of the copies that took it."""
+    column = records.c[name]
+    taken = session.execute(
+        update(records)
+        .where(_pairs(linked),
+               func.coalesce(cast(records.c.global_versions[name].astext, Integer), 0)
+               < version)
+        .values({column: value,
+                 records.c.global_versions: records.c.global_versions.op("||")(
+                     func.jsonb_build_object(name, version).cast(JSONB)),
+                 records.c.global_record_id: global_record_id,
+                 records.c.updated_at: func.now()})
+        .returning(records.c.id)
+    ).scalars()
+    return [str(record_id) for record_id in taken]
+
+
+def set_search_columns(session: Session, rows: list[dict]) -> None:
+    """The derived search columns of several records (``record_id`` and the columns)."""
+    if rows:
+        session.execute(
+            update(records).where(records.c.id == bindparam("b_record_id"))
+            .values(search_text=bindparam("b_search_text"), name_text=bindparam("b_name_text"),
+                    sort_name=bindparam("b_sort_name")),
+            [{f"b_{key}": value for key, value in row.items()} for row in rows])
+
+
+def audit_changes(session: Session, rows: list[dict]) -> None:
+    """The audit rows of the copies a global record change reached (REC-15), in one insert;
+    the actor is the client (no staff user)."""
+    if rows:
+        session.execute(insert(audit_entries), rows)
+
+
+def current_values(session: Session, record_ids: list[str]) -> list[dict]:
+    rows = session.execute(select(records).where(records.c.id.in_(record_ids))).mappings()
+    return [dict(r) for r in rows]
+
+
+def portal_statuses(session: Session, global_record_id: str) -> list[dict]:
+    rows = session.execute(
+        select(records.c.id.label("record_id"), records.c.organization_id,
+               records.c.portal_status)
+        .where(records.c.global_record_id == global_record_id, records.c.deleted_at.is_(None))
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def portal_record(session: Session, global_record_id: str, record_id: str) -> dict | None:
+    """The record if it is a copy of the caller's global record: another client's record is
+    not found, exactly like an unknown one (S1)."""
+    row = session.execute(select(*PORTAL_COLUMNS).where(
+        records.c.id == record_id, records.c.global_record_id == global_record_id,
+        records.c.deleted_at.is_(None))).mappings().first()
+    return dict(row) if row else None
+
+
+def candidates(session: Session, organization_id: str, person: dict, limit: int) -> list[dict]:
+    """The agency's live records that share an e-mail or phone digits with the person (the
+    agency's trigram index on ``search_text``), or whose name words are close to each of the
+    person's (the agency's distinct name words, as misspelt-name search finds them): every path
+    starts from an index of the agency, whatever its size."""
+    paths = []
+    live = [records.c.organization_id == organization_id, records.c.deleted_at.is_(None)]
+    email = (person.get("email") or "").strip().lower()
+    if email:
+        paths.append(select(records.c.id).where(
+            *live, records.c.search_text.like(f"%{_like(email)}%")).limit(limit))
+    phone = phone_key(person.get("phone"))
+    if len(phone) >= 5:
+        paths.append(select(records.c.id).where(
+            *live, records.c.search_text.like(f"%{phone}%")).limit(limit))
+    words = [w for w in (_first_word(person.get("first_name")),
+                         _first_word(person.get("last_name"))) if len(w) >= 3]
+    if words:
+        paths.append(intersect(*[_carrying_a_word_like(organization_id, w, limit)
+                                 for w in words]) if len(words) > 1
+                     else _carrying_a_word_like(organization_id, words[0], limit))
+    if not paths:
+        return []
+    ids = union(*paths).subquery() if len(paths) > 1 else paths[0].subquery()
+    name = " ".join(p.strip() for p in (person.get("first_name"), person.get("last_name"))
+                    if p and p.strip()).lower()
+    similarity = func.similarity(records.c.name_text, name) if name else literal(0.0)
+    rows = session.execute(
+        select(records.c.id, records.c.first_name, records.c.last_name, records.c.email,
+               records.c.phones, records.c.date_of_birth, records.c.case_number,
+               records.c.name_text, similarity.label("name_similarity"))
+        .where(*live, records.c.id.in_(select(ids.c.id)))
+        .order_by(similarity.desc(), records.c.id).limit(limit)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def _first_word(text_: str | None) -> str:
+    parts = WORD_BREAK.split((text_ or "").strip().lower())
+    return next((p for p in parts if p), "")
+
+
+def _carrying_a_word_like(organization_id: str, word: str, limit: int):
+    """Records with a name word close to ``word`` (pg_trgm's similarity threshold)."""
+    close = select(name_words.c.word).where(name_words.c.organization_id == organization_id,
+                                            name_words.c.word.op("%")(word))
+    return select(record_name_words.c.record_id.label("id")).where(
+        record_name_words.c.organization_id == organization_id,
+        record_name_words.c.word.in_(close)).limit(limit * 10)
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def invitation_target(session: Session, organization_id: str, record_id: str) -> dict | None:
+    row = session.execute(
+        select(records.c.id.label("record_id"), records.c.first_name, records.c.last_name,
+               records.c.email, records.c.phones, records.c.preferred_contact_methods,
+               records.c.portal_status, records.c.global_record_id)
+        .where(records.c.id == record_id, records.c.organization_id == organization_id,
+               records.c.deleted_at.is_(None))
+    ).mappings().first()
+    return dict(row) if row else None
