@@ -51,9 +51,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_TOKEN_CACHE_ENTRIES": (
         "10000", "most tokens the gateway keeps checked in memory (least recently used go)"),
     "CASEWORK_LOGIN_MAX_FAILURES_PER_ACCOUNT": (
-        "5", "failed logins of one account before it is locked for a while (429)"),
+        "5", "failed logins of one account from one address before that address waits (429); "
+        "also the account's soft limit over addresses it never logged in from"),
     "CASEWORK_LOGIN_MAX_FAILURES_PER_ADDRESS": (
-        "20", "failed logins from one client address before it is locked for a while (429)"),
+        "20", "failed logins from one client address (a success takes its own off) before it "
+        "waits for every account (429)"),
     "CASEWORK_LOGIN_LOCKOUT_SECONDS": (
         "60", "first lock after too many failures; doubles with each further failure, at most "
         "15 minutes"),

@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
+from datetime import datetime
 
 from casework.errors import ValidationFailed
 
@@ -54,7 +56,9 @@ def offset_page(rows: list, offset_: int, limit: int) -> tuple[list, str | None]
 
 
 def before_id(cursor: str | None) -> int | None:
-    """The id a keyset cursor continues below (None for the first page)."""
+    """The id a keyset cursor continues below (None for the first page). Only for ids that
+    count nothing across agencies: a cursor holding a platform-wide sequence tells an agency how
+    many rows the others wrote in between (issue 19); those lists page by ``before_moment``."""
     value = decode(cursor, expect="b")
     return None if value is None else _position(value)
 
@@ -64,3 +68,31 @@ def id_page(rows: list[dict], limit: int) -> tuple[list[dict], str | None]:
     items = rows[:limit]
     more = len(rows) > limit
     return items, encode({"b": items[-1]["id"]}) if more and items else None
+
+
+def before_moment(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (time, random id) a keyset cursor continues below (None for the first page): a
+    position made of what the client already saw on the page (its last item's time and id),
+    so it reveals nothing else, least of all a count shared with other agencies."""
+    value = decode(cursor, expect="t")
+    if value is None:
+        return None
+    try:
+        moment, row_id = value
+        moment = datetime.fromisoformat(moment)
+        if moment.tzinfo is None:
+            raise ValueError(moment)
+        return moment, uuid.UUID(row_id)
+    except (TypeError, ValueError, AttributeError):
+        raise invalid() from None
+
+
+def moment_page(rows: list[dict], limit: int, moment: str,
+                row_id: str = "id") -> tuple[list[dict], str | None]:
+    """A page of rows ordered by descending (``moment``, ``row_id``) (``limit + 1`` fetched) and
+    its next cursor."""
+    items = rows[:limit]
+    if len(rows) <= limit or not items:
+        return items, None
+    last = items[-1]
+    return items, encode({"t": [last[moment].isoformat(), str(last[row_id])]})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, fields, pre_load, validate
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from casework.fields import UtcDateTime
 
 __all__ = ["CURSOR", "EventData", "HealthSchema", "ListQuerySchema", "ProblemSchema",
-           "ReadySchema", "Strict", "UtcDateTime", "page_of"]
+           "ReadySchema", "Strict", "Unique", "UtcDateTime", "page_of", "phone_key",
+           "unique_list"]
 
 
 class Strict(Schema):
@@ -22,6 +23,43 @@ class EventData(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+
+class Unique(validate.Validator):
+    """A list in which each item appears at most once (``key`` says what makes two items the
+    same, e.g. a phone's digits). Repeats are refused (422, naming them), never dropped in
+    silence: what a client sends is stored as sent, or the client is told why not."""
+
+    def __init__(self, key=None, what: str = "item"):
+        self.key, self.what = key, what
+
+    def __call__(self, values):
+        seen, repeated = set(), []
+        for value in values or ():
+            key = self.key(value) if self.key else value
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        if repeated:
+            shown = ", ".join(str(r) for r in repeated[:10])
+            raise ValidationError(f"each {self.what} at most once; repeated: {shown}")
+        return values
+
+
+def phone_key(phone: dict) -> str:
+    """What makes two phone numbers of a list the same: their digits (and a leading +), so
+    ``+44 20 7946 0000`` and ``+44 (20) 7946-0000`` are one number."""
+    number = phone.get("number", "")
+    return ("+" if number.startswith("+") else "") + "".join(c for c in number if c.isdigit())
+
+
+def unique_list(inner: fields.Field, *, key=None, what: str = "item", validate=(),
+                metadata=None, **options) -> fields.List:
+    """``fields.List`` of items without repeats (``Unique``); the document says uniqueItems."""
+    validators = [*(validate if isinstance(validate, (list, tuple)) else [validate]),
+                  Unique(key, what)]
+    return fields.List(inner, validate=validators,
+                       metadata={"uniqueItems": True, **(metadata or {})}, **options)
 
 
 # What every service's cursor is (URL-safe base64 of a small JSON object, padded); the service
@@ -92,4 +130,5 @@ class HealthSchema(Schema):
 
 class ReadySchema(Schema):
     status = fields.String(required=True)
-    checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    # only with the operator token (GET /ready's details are for operators)
+    checks = fields.Dict(keys=fields.String(), values=fields.String())

@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from casework.events import declare
 
-from .common import EventData, Strict, UtcDateTime, page_of
+from .common import EventData, Strict, UtcDateTime, page_of, phone_key, unique_list
 
 # ID-2 (services/identity/domain.py keeps the same names as its Permission enum; a unit test
 # holds the two together)
@@ -221,12 +221,13 @@ class RoleSchema(Schema):
 
 class RoleCreateSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    permissions = fields.List(fields.String(validate=PERMISSION), load_default=list)
+    permissions = unique_list(fields.String(validate=PERMISSION), what="permission",
+                              load_default=list)
 
 
 class RoleUpdateSchema(Strict):
     name = fields.String(validate=validate.Length(min=1, max=100))
-    permissions = fields.List(fields.String(validate=PERMISSION))
+    permissions = unique_list(fields.String(validate=PERMISSION), what="permission")
 
 
 RolePageSchema = page_of(RoleSchema)
@@ -248,7 +249,7 @@ class SettingsSchema(Schema):
 
 class SettingsUpdateSchema(Strict):
     portal_enabled = fields.Boolean()
-    portal_features = fields.List(fields.String(validate=PORTAL_FEATURE))
+    portal_features = unique_list(fields.String(validate=PORTAL_FEATURE), what="portal feature")
     disable_notifications_for_closed_records = fields.Boolean()
     invitation_ttl_hours = fields.Integer(validate=validate.Range(min=1, max=24 * 30))
     timezone = timezone_field()
@@ -271,10 +272,12 @@ class PortalAccountCreateSchema(Strict):
     password = fields.String(required=True, validate=NEW_PASSWORD, load_only=True)
     first_name = fields.String(required=True, validate=NAME)
     last_name = fields.String(required=True, validate=NAME)
-    phones = fields.List(fields.Nested(GlobalRecordPhoneSchema), load_default=list,
+    phones = unique_list(fields.Nested(GlobalRecordPhoneSchema), key=phone_key,
+                         what="phone number", load_default=list,
                          validate=validate.Length(max=10))
-    preferred_contact_methods = fields.List(
-        fields.String(validate=validate.OneOf(CONTACT_METHODS)), load_default=list)
+    preferred_contact_methods = unique_list(
+        fields.String(validate=validate.OneOf(CONTACT_METHODS)), what="contact method",
+        load_default=list)
 
 
 class GlobalRecordSchema(Schema):
@@ -317,9 +320,10 @@ class GlobalRecordUpdateSchema(Strict):
     first_name = fields.String(validate=NAME)
     last_name = fields.String(validate=NAME)
     email = fields.Email(validate=EMAIL)
-    phones = fields.List(fields.Nested(GlobalRecordPhoneSchema), validate=validate.Length(max=10))
-    preferred_contact_methods = fields.List(
-        fields.String(validate=validate.OneOf(CONTACT_METHODS)))
+    phones = unique_list(fields.Nested(GlobalRecordPhoneSchema), key=phone_key,
+                         what="phone number", validate=validate.Length(max=10))
+    preferred_contact_methods = unique_list(
+        fields.String(validate=validate.OneOf(CONTACT_METHODS)), what="contact method")
 
 
 class PortalAccountClaimSchema(Strict):
@@ -331,10 +335,12 @@ class PortalAccountClaimSchema(Strict):
     password = fields.String(required=True, validate=ANY_PASSWORD, load_only=True)
     first_name = fields.String(required=True, validate=NAME)
     last_name = fields.String(required=True, validate=NAME)
-    phones = fields.List(fields.Nested(GlobalRecordPhoneSchema), load_default=list,
+    phones = unique_list(fields.Nested(GlobalRecordPhoneSchema), key=phone_key,
+                         what="phone number", load_default=list,
                          validate=validate.Length(max=10))
-    preferred_contact_methods = fields.List(
-        fields.String(validate=validate.OneOf(CONTACT_METHODS)), load_default=list)
+    preferred_contact_methods = unique_list(
+        fields.String(validate=validate.OneOf(CONTACT_METHODS)), what="contact method",
+        load_default=list)
     organization_id = fields.UUID(load_default=None, allow_none=True)
     record_id = fields.UUID(load_default=None, allow_none=True)
 

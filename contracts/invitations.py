@@ -7,7 +7,15 @@ from marshmallow import Schema, fields, validate
 
 from casework.events import declare
 
-from .common import EventData, ListQuerySchema, Strict, UtcDateTime, page_of
+from .common import (
+    EventData,
+    ListQuerySchema,
+    Strict,
+    UtcDateTime,
+    page_of,
+    phone_key,
+    unique_list,
+)
 from .identity import ANY_PASSWORD, EMAIL, NAME, GlobalRecordPhoneSchema
 from .records import DuplicateSchema
 
@@ -110,7 +118,8 @@ class JoinSchema(Strict):
     first_name = fields.String(required=True, validate=NAME)
     last_name = fields.String(required=True, validate=NAME)
     email = fields.Email(required=True, validate=EMAIL)
-    phones = fields.List(fields.Nested(GlobalRecordPhoneSchema), load_default=list,
+    phones = unique_list(fields.Nested(GlobalRecordPhoneSchema), key=phone_key,
+                         what="phone number", load_default=list,
                          validate=validate.Length(max=10))
     password = fields.String(required=True, validate=ANY_PASSWORD, load_only=True)
 

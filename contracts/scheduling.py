@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from casework.events import declare
 
-from .common import EventData, ListQuerySchema, Strict, UtcDateTime, page_of
+from .common import EventData, ListQuerySchema, Strict, UtcDateTime, page_of, unique_list
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SESSION_STATUSES = ("scheduled", "cancelled")
@@ -118,7 +118,9 @@ class AvailabilitySchema(Schema):
 # --- sessions (SCH-2, SCH-4) -----------------------------------------------------------------
 
 def _ids(**kwargs) -> fields.List:
-    return fields.List(fields.UUID(), validate=validate.Length(min=1, max=MAX_PEOPLE), **kwargs)
+    # each person once (issue 19: stored lists refuse repeats, 422 naming them)
+    return unique_list(fields.UUID(), what="id", validate=validate.Length(min=1, max=MAX_PEOPLE),
+                       **kwargs)
 
 
 class SessionCreateSchema(Strict):

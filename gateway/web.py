@@ -43,7 +43,7 @@ CLOSE_AFTER_RESPONSE = "casework.close_after_response"
 
 def request_id_from(request) -> str:
     given = request.headers.get("X-Request-Id", "")
-    return given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def close_after_response(request) -> None:

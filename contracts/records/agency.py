@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from ..common import ListQuerySchema, Strict, UtcDateTime, page_of
+from ..common import ListQuerySchema, Strict, UtcDateTime, page_of, unique_list
 from .catalogue import BULK_LIMIT
 from .record import KINDS, STATUSES, RecordCreateSchema, RecordSchema
 
@@ -33,7 +33,7 @@ class RecordSearchPageSchema(Schema):
 # --- caseload moves and bulk status ---------------------------------------------------------
 
 class CaseloadMoveBodySchema(Strict):
-    to = fields.List(fields.UUID(), required=True,
+    to = unique_list(fields.UUID(), required=True, what="staff user",
                      validate=validate.Length(min=1, max=MAX_TARGETS), metadata={
                          "description": "active staff users of the agency; the caseload is "
                                         "shared evenly between them, in this order"})

@@ -6,8 +6,8 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..common import ListQuerySchema, Strict, UtcDateTime, page_of
-from .record import PhoneSchema
+from ..common import ListQuerySchema, Strict, UtcDateTime, page_of, unique_list
+from .record import PhoneSchema, phones_field
 
 NAME = validate.Length(min=1, max=200)
 # a character that is not white space, to Python's str.strip() (the service's test) and to an
@@ -34,7 +34,7 @@ class ContactPatchSchema(Strict):
     last_name = fields.String(allow_none=True, validate=NAME)
     organisation_name = fields.String(allow_none=True, validate=NAME)
     email = fields.Email(allow_none=True, validate=validate.Length(max=320))
-    phones = fields.List(fields.Nested(PhoneSchema), validate=validate.Length(max=10))
+    phones = phones_field()
     address = fields.Nested(AddressSchema, allow_none=True)
 
 
@@ -76,7 +76,7 @@ class ContactSchema(Schema):
 
 
 def _contact_types(**options):
-    return fields.List(fields.String(validate=validate.OneOf(CONTACT_TYPES)),
+    return unique_list(fields.String(validate=validate.OneOf(CONTACT_TYPES)), what="contact type",
                        validate=validate.Length(min=1, max=len(CONTACT_TYPES)), metadata={
                            "description": "additional_address needs the contact's address; "
                                           "finance_billing makes it a possible billing contact"},

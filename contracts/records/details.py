@@ -20,7 +20,8 @@ class NotesSchema(Schema):
 
 
 class StatusChangeSchema(Schema):
-    id = fields.Integer(required=True)
+    # random: ids of a platform-wide sequence would count other agencies' changes (issue 19)
+    id = fields.UUID(required=True)
     old_status = fields.String(required=True, allow_none=True,
                                validate=validate.OneOf(STATUSES))
     new_status = fields.String(required=True, validate=validate.OneOf(STATUSES))
@@ -33,7 +34,8 @@ class StatusChangeSchema(Schema):
 
 
 class AuditEntrySchema(Schema):
-    id = fields.Integer(required=True)
+    # random: ids of a platform-wide sequence would count other agencies' actions (issue 19)
+    id = fields.UUID(required=True)
     action = fields.String(required=True)
     actor_id = fields.UUID(required=True, allow_none=True)
     actor_name = fields.String(required=True, allow_none=True, metadata={

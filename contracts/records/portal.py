@@ -13,6 +13,8 @@ from .record import (
     STATUSES,
     PhoneSchema,
     RecordViewSchema,
+    contact_methods_field,
+    phones_field,
 )
 
 GRADES = ("certain", "probable", "possible")
@@ -135,7 +137,6 @@ class PortalRecordPatchSchema(Strict):
     first_name = fields.String(validate=validate.Length(min=1, max=200))
     last_name = fields.String(validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True, validate=validate.Length(max=320))
-    phones = fields.List(fields.Nested(PhoneSchema), validate=validate.Length(max=10))
-    preferred_contact_methods = fields.List(
-        fields.String(validate=validate.OneOf(CONTACT_METHODS)))
+    phones = phones_field()
+    preferred_contact_methods = contact_methods_field()
     date_of_birth = fields.Date(allow_none=True)

@@ -7,7 +7,7 @@ import sys
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..common import ListQuerySchema, Strict, UtcDateTime, page_of
+from ..common import ListQuerySchema, Strict, UtcDateTime, page_of, phone_key, unique_list
 
 KINDS = ("client", "employee")
 STATUSES = ("prospect", "active", "inactive", "closed")
@@ -31,6 +31,19 @@ class PhoneSchema(Strict):
     type = fields.String(load_default="mobile", validate=validate.OneOf(PHONE_TYPES))
     number = fields.String(required=True, validate=validate.Regexp(
         r"^\+?[0-9 ()\-.]{3,30}$(?!\n)", error="a phone number of digits, spaces and ()-."))
+
+
+def phones_field(**options) -> fields.List:
+    """Up to 10 phone numbers, each number once (``+44 20 7946 0000`` is ``+442079460000``)."""
+    return unique_list(fields.Nested(PhoneSchema), key=phone_key, what="phone number",
+                       validate=validate.Length(max=10), metadata={
+                           "description": "at most 10, each number once (by its digits)"},
+                       **options)
+
+
+def contact_methods_field(**options) -> fields.List:
+    return unique_list(fields.String(validate=validate.OneOf(CONTACT_METHODS)),
+                       what="contact method", **options)
 
 
 def _custom_value(value) -> None:
@@ -74,10 +87,8 @@ class RecordCreateSchema(Strict):
     first_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     last_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=320))
-    phones = fields.List(fields.Nested(PhoneSchema), load_default=list,
-                         validate=validate.Length(max=10))
-    preferred_contact_methods = fields.List(
-        fields.String(validate=validate.OneOf(CONTACT_METHODS)), load_default=list)
+    phones = phones_field(load_default=list)
+    preferred_contact_methods = contact_methods_field(load_default=list)
     date_of_birth = fields.Date(load_default=None, allow_none=True)
     case_number = fields.String(load_default=None, allow_none=True, validate=CASE_NUMBER)
     client_type_id = fields.UUID(load_default=None, allow_none=True)
@@ -93,11 +104,11 @@ class RecordPatchSchema(Strict):
     first_name = fields.String(validate=validate.Length(min=1, max=200))
     last_name = fields.String(validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True, validate=validate.Length(max=320))
-    phones = fields.List(fields.Nested(PhoneSchema), validate=validate.Length(max=10))
-    preferred_contact_methods = fields.List(
-        fields.String(validate=validate.OneOf(CONTACT_METHODS)))
+    phones = phones_field()
+    preferred_contact_methods = contact_methods_field()
     date_of_birth = fields.Date(allow_none=True)
-    warning_indicator_ids = fields.List(fields.UUID(), validate=validate.Length(max=100))
+    warning_indicator_ids = unique_list(fields.UUID(), what="warning indicator",
+                                        validate=validate.Length(max=100))
     custom_fields = _custom_fields(nullable_values=True)
 
 

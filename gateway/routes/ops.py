@@ -3,6 +3,8 @@ explore it."""
 
 from __future__ import annotations
 
+import hmac
+
 import eventlet
 import nameko
 from kombu import Connection
@@ -15,6 +17,7 @@ from casework.migrations import SERVICES
 from contracts.common import HealthSchema, ReadySchema
 
 from .. import docs, metrics, openapi
+from ..auth import bearer_token
 from ..routing import respond, route
 
 READY_TIMEOUT = 2.0
@@ -32,6 +35,14 @@ def broker_check() -> str:
         return f"down: {type(exc).__name__}"
 
 
+def is_operator(request) -> bool:
+    """Whether the request carries the operator token (``/ready``'s details are for operators:
+    which part is down, and why, tells an outsider about the platform's insides)."""
+    token = bearer_token(request)
+    return token is not None and hmac.compare_digest(token.encode(),
+                                                     settings().operator_token.encode())
+
+
 class OpsRoutes:
     @route("GET", "/health", audience="ops", responses={200: HealthSchema}, tag="operations")
     def health(self, call):
@@ -41,7 +52,9 @@ class OpsRoutes:
     @route("GET", "/ready", audience="ops", responses={200: ReadySchema, 503: ReadySchema},
            tag="operations")
     def ready(self, call):
-        """Readiness: the broker, and every service with its database, answer."""
+        """Readiness: the broker, and every service with its database, answer. Anyone gets the
+        status; with the operator token (``Authorization: Bearer``) the answer also names each
+        part's check (``checks``)."""
         checks = {"broker": broker_check()}
         if checks["broker"] == "ok":
             client = self.rpc.with_timeout(READY_TIMEOUT)
@@ -55,13 +68,16 @@ class OpsRoutes:
         else:
             checks.update({name: "unknown: broker down" for name in SERVICES})
         ready = all(value == "ok" for value in checks.values())
-        return (200 if ready else 503), {"status": "ready" if ready else "not_ready",
-                                         "checks": checks}
+        answer = {"status": "ready" if ready else "not_ready"}
+        if is_operator(call.request):
+            answer["checks"] = checks
+        return (200 if ready else 503), answer
 
-    @route("GET", "/metrics", audience="ops", tag="operations")
+    @route("GET", "/metrics", audience="operator", tag="operations")
     def metrics(self, call):
-        """Prometheus metrics: the gateway's requests, and each service's outbox backlog and
-        pending dead letters (a service that does not answer is left out, and /ready says so)."""
+        """Prometheus metrics, for operators only (the operator token): the gateway's requests,
+        and each service's outbox backlog and pending dead letters (a service that does not
+        answer is left out, and /ready says so)."""
         client = self.rpc.with_timeout(READY_TIMEOUT)
         pending = {name: eventlet.spawn(getattr(client, name).messaging_metrics)
                    for name in SERVICES}

@@ -132,27 +132,45 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+DIGEST_PATTERN = re.compile(r"[0-9a-f]{64}")  # the whole string (fullmatch)
 
 
 def is_digest(value) -> bool:
-    return isinstance(value, str) and DIGEST_PATTERN.match(value) is not None
+    return isinstance(value, str) and DIGEST_PATTERN.fullmatch(value) is not None
 
 
 # --- login throttling (ID-3, S2) -------------------------------------------------------------
+#
+# Slow the attacker, not the owner (OWASP's authentication and lockout guidance):
+# - "pair": failures of one account from one address. Past the per-account figure that address
+#   waits for that account (429, Retry-After), with a lock that doubles with each further failure
+#   up to 15 minutes. Nobody else is affected.
+# - "address": failures from one address over every account. Past the per-address figure the
+#   address waits for every account (one address spraying many accounts). A successful login
+#   takes its own account's failures from that address off this count, so an office or a shelter
+#   behind one address is not locked out by the sum of its staff's typos.
+# - "account": failures of one account from every address: a soft limit (a botnet spreading its
+#   guesses over many addresses). Past the per-account figure the account waits, but only from
+#   addresses it never logged in from: an address it logged in from before (remembered per
+#   account, as a hash) is never refused by it.
+# A successful login clears its own (account, address) failures, and takes them off that
+# address's and that account's counts; the failures of other accounts and addresses stay.
+# Everything is keyed on the login name as typed, whether or not such an account exists, so an
+# unknown user and a wrong password answer alike.
 
 MAX_LOCKOUT_SECONDS = 15 * 60
 FAILURE_MEMORY_SECONDS = 15 * 60  # failures older than this are forgotten
+KNOWN_ADDRESS_MEMORY_DAYS = 365  # an address not logged in from for a year is no longer known
 
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    account_limit: int
+    account_limit: int  # per (account, address), and the soft limit of an account over addresses
     address_limit: int
     lockout_seconds: int
 
     def limit(self, scope: str) -> int:
-        return self.account_limit if scope == "account" else self.address_limit
+        return self.address_limit if scope == "address" else self.account_limit
 
     def lockout_after(self, scope: str, failures: int) -> int:
         """Seconds to lock after the ``failures``-th failure in a row: none below the limit, then
@@ -161,6 +179,39 @@ class ThrottlePolicy:
         if over < 0:
             return 0
         return min(self.lockout_seconds * 2 ** min(over, 20), MAX_LOCKOUT_SECONDS)
+
+
+@dataclass(frozen=True)
+class LoginKeys:
+    """What one login attempt is counted and checked on."""
+
+    account: str
+    address: str
+
+    @property
+    def pair(self) -> str:
+        """The (account, address) counter's key: a hash, so no length bound cuts the address."""
+        return hashlib.sha256(f"pair\0{self.account}\0{self.address}".encode()).hexdigest()
+
+    @property
+    def known(self) -> str:
+        """How a known address of the account is remembered: a hash of both, never the
+        address itself."""
+        return hashlib.sha256(f"known\0{self.account}\0{self.address}".encode()).hexdigest()
+
+    def counted(self) -> list[tuple[str, str]]:
+        """The counters a failure adds to."""
+        return [("pair", self.pair), ("account", self.account), ("address", self.address)]
+
+    def checked(self, known_address: bool) -> list[tuple[str, str]]:
+        """The locks that refuse this attempt: the account-wide one only from an address the
+        account never logged in from."""
+        keys = [("pair", self.pair), ("address", self.address)]
+        return keys if known_address else [*keys, ("account", self.account)]
+
+
+def login_keys(address: str | None, kind: str, *parts: str) -> LoginKeys:
+    return LoginKeys(account_key(kind, *parts), address_key(address))
 
 
 def retry_after(locked_until: datetime, now: datetime) -> int:

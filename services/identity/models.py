@@ -148,7 +148,8 @@ access_tokens = Table(
 login_failures = Table(
     "login_failures",
     metadata,
-    Column("scope", String(10), nullable=False, primary_key=True),  # 'account' or 'address'
+    # 'pair' (account and address; key: a hash of both), 'account' or 'address' (domain.py)
+    Column("scope", String(10), nullable=False, primary_key=True),
     Column("key", String(500), nullable=False, primary_key=True),
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", DateTime(timezone=True), nullable=False),
@@ -171,4 +172,14 @@ password_resets = Table(
     CheckConstraint("kind IN ('staff', 'portal')", name="ck_password_resets_kind"),
     Index("ix_password_resets_user", "user_id", postgresql_where=text("used_at IS NULL")),
     Index("ix_password_resets_account", "account_id", postgresql_where=text("used_at IS NULL")),
+)
+
+
+# The addresses each account logged in from (domain.LoginKeys.known: a SHA-256 of the login name
+# and the address, never the address itself): the account-wide soft limit never refuses them.
+login_known_addresses = Table(
+    "login_known_addresses",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("last_login_at", DateTime(timezone=True), nullable=False),
 )

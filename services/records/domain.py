@@ -4,11 +4,16 @@ here)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import uuid
+import warnings
 from datetime import date, datetime
 from enum import StrEnum
+from struct import error as struct_error
+
+from PIL import Image, ImageOps
 
 from casework.errors import (
     NoClientAccount,
@@ -278,13 +283,23 @@ def link_facts(link: dict) -> dict:
 
 
 # --- images (REC-2) -------------------------------------------------------------------------
-# What an upload is, decided by its bytes, never by its name or the content type it claims.
+# What an upload is, decided by its bytes, never by its name or the content type it claims: the
+# bytes must decode (Pillow) as the format their signature names, within a pixel bound, and what
+# is stored is the image re-encoded from its pixels, so nothing else rides along (an HTML page
+# after the image, EXIF metadata such as a phone's GPS position, comments, colour profiles).
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# Pixels of all frames together. A decompression bomb (a huge image of one colour, small on
+# disk) is refused from its header, before anything is decoded; 25 megapixels is more than a
+# 5 MiB photo holds, and keeps the decode of one upload well under a second.
+MAX_IMAGE_PIXELS = 25_000_000
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own guard, for anything opened elsewhere
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # What a client may declare: one of the accepted types, or "I don't know" (the bytes decide).
 DECLARABLE_IMAGE_TYPES = (*IMAGE_TYPES, "application/octet-stream")
 IMAGE_PATH = "/api/v1/staff/records/{}/image"  # where the gateway serves a record's image
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF",
+                  "image/webp": "WEBP"}
 
 
 def image_url(record_id) -> str:
@@ -305,7 +320,8 @@ def sniff(data: bytes) -> str | None:
 
 
 def check_image(data: bytes, declared: str | None) -> str:
-    """The content type to store and serve, or the typed refusal (413, 415)."""
+    """The content type the bytes say, or the typed refusal (413, 415). Cheap: the bytes are
+    not decoded here (``clean_image`` does)."""
     if len(data) > MAX_IMAGE_BYTES:
         raise PayloadTooLarge(f"an image may be at most {MAX_IMAGE_BYTES // (1024 * 1024)} MiB; "
                               f"this one is {len(data)} bytes")
@@ -359,6 +375,73 @@ def refusal(errors: dict) -> str:
         text = "; ".join(str(m) for m in (messages if isinstance(messages, list) else [messages]))
         parts.append(f"{field}: {text}")
     return "; ".join(parts)
+def clean_image(data: bytes, declared: str | None) -> tuple[str, bytes]:
+    """REC-2: the content type and the bytes to store: the upload decoded and re-encoded in its
+    own format, without any metadata. Refusals: 413 ``payload_too_large`` (more than 5 MiB, or
+    more than MAX_IMAGE_PIXELS pixels: a decompression bomb), 415 ``unsupported_media_type``
+    (not an accepted type, or bytes that do not decode as the image their signature names)."""
+    content_type = check_image(data, declared)
+    name = PILLOW_FORMATS[content_type]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=[name])
+            _check_pixels(image)
+            frames = _decoded_frames(image)
+        return content_type, _encode(frames, name, image.info)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError,
+            struct_error) as exc:
+        raise UnsupportedMediaType(
+            f"the content does not decode as the {name} image its first bytes announce "
+            f"({type(exc).__name__}); send a complete JPEG, PNG, GIF or WebP image") from None
+
+
+def _too_many_pixels() -> PayloadTooLarge:
+    return PayloadTooLarge(f"an image may have at most {MAX_IMAGE_PIXELS:,} pixels (all frames "
+                           "together)")
+
+
+def _check_pixels(image) -> None:
+    """From the header alone: nothing is decoded before this passes."""
+    width, height = image.size
+    if width * height * getattr(image, "n_frames", 1) > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels()
+
+
+def _decoded_frames(image) -> list:
+    """Every frame, decoded into a copy that keeps the pixels and none of the file's metadata,
+    the first turned upright by its EXIF orientation before that is dropped."""
+    frames = []
+    for index in range(getattr(image, "n_frames", 1)):
+        image.seek(index)
+        image.load()
+        frame = ImageOps.exif_transpose(image) if index == 0 else image.copy()
+        frame.info = {}
+        frames.append(frame)
+    return frames
+
+
+def _encode(frames: list, name: str, info: dict) -> bytes:
+    out = io.BytesIO()
+    first = frames[0]
+    options: dict = {}
+    if name == "JPEG":
+        if first.mode not in ("L", "RGB", "CMYK"):
+            frames = [f.convert("RGB") for f in frames]
+            first = frames[0]
+        options = {"quality": 90}
+    elif name == "WEBP":
+        options = {"quality": 90, "lossless": bool(info.get("lossless"))}
+    if "transparency" in info and name in ("PNG", "GIF") and first.mode in ("P", "L", "RGB"):
+        options["transparency"] = info["transparency"]
+    if len(frames) > 1:
+        options.update(save_all=True, append_images=frames[1:],
+                       duration=info.get("duration", 100), loop=info.get("loop", 0))
+    # no exif=, icc_profile=, comment= or pnginfo=: the metadata stays behind
+    first.save(out, format=name, **options)
+    return out.getvalue()
 
 
 # --- likely duplicates (INV-6, API.md "Duplicates") -----------------------------------------

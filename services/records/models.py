@@ -70,7 +70,10 @@ records = Table(
     Column("deleted_by", Uuid),
     # the row key of a record made by the CSV import: a re-run finds it (migration records_0010)
     Column("import_key", String(64)),
-    UniqueConstraint("organization_id", "case_number", name=CASE_NUMBER_CONSTRAINT),
+    # one agency's case numbers are unique whatever their letter case, deleted records
+    # included (a restored record gets its own back): migration records_0008
+    Index(CASE_NUMBER_CONSTRAINT, "organization_id", func.lower(text("case_number")),
+          unique=True),
     Index("ix_records_org_created", "organization_id", "created_at", "id", postgresql_where=LIVE),
     Index("ix_records_global_record", "global_record_id",
           postgresql_where=text("global_record_id IS NOT NULL")),
@@ -89,9 +92,6 @@ records = Table(
     Index("ix_records_search_text_trgm", "search_text", postgresql_using="gin",
           postgresql_ops={"search_text": "gin_trgm_ops"}, postgresql_where=LIVE),
 )
-
-# the CSV import's duplicates by case number in any case (migration records_0011)
-Index("ix_records_org_case_lower", records.c.organization_id, func.lower(records.c.case_number))
 
 # Each agency's distinct name words, and which records carry each: a misspelt name is matched
 # against the words (thousands), not against the records (up to millions). Written only by the
@@ -126,20 +126,27 @@ case_number_counters = Table(
 status_history = Table(
     "status_history",
     metadata,
+    # internal order only; clients see public_id, which counts nothing (migration records_0009)
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("record_id", Uuid, ForeignKey("records.records.id"), nullable=False, index=True),
+    Column("public_id", Uuid, nullable=False, server_default=text("gen_random_uuid()")),
+    Column("record_id", Uuid, ForeignKey("records.records.id"), nullable=False),
     Column("organization_id", Uuid, nullable=False),
     Column("old_status", String(20)),
     Column("new_status", String(20), nullable=False),
     Column("changed_by", Uuid),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # a record's history, newest first, paged by (changed_at, public_id)
+    Index("ix_status_history_record_page", "record_id", "changed_at", "public_id"),
 )
 
 # append-only: a trigger (migration records_0002) refuses UPDATE, DELETE and TRUNCATE
 audit_entries = Table(
     "audit_entries",
     metadata,
+    # internal order only: one sequence for the whole platform, so clients see public_id, which
+    # counts nothing across agencies (issue 19; migration records_0009)
     Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("public_id", Uuid, nullable=False, server_default=text("gen_random_uuid()")),
     Column("organization_id", Uuid, nullable=False),
     # null for a search, which reads many records (their ids in ``record_ids``), and for what
     # happens to a contact (``contact_id``) rather than to a record (migration records_0011)
@@ -153,7 +160,9 @@ audit_entries = Table(
     # the RPC call of an audited read: a redelivered read runs again and adds no second row
     Column("call_id", String(100)),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_audit_record_id", "organization_id", "record_id", "id"),
+    # a record's trail, newest first, paged by (at, public_id); the agency's trail by time and
+    # by actor; searches by the records they returned (only their rows carry record_ids)
+    Index("ix_audit_record_page", "organization_id", "record_id", "at", "public_id"),
     Index("ix_audit_org_at", "organization_id", "at"),
     Index("ix_audit_org_actor_at", "organization_id", "actor_id", "at"),
     Index("ix_audit_record_ids", "record_ids", postgresql_using="gin",

@@ -248,6 +248,11 @@ class EventSpy:
         return events
 
 
+def operator_headers() -> dict:
+    """The operator token: /ready's details and /metrics are for operators only."""
+    return {"Authorization": f"Bearer {settings().operator_token}"}
+
+
 def staff_headers(gateway_url: str) -> tuple[dict, str]:
     """Headers of a new agency's administrator on the private platform, and the agency's id, by
     API.md's contract: the operator creates the agency, its administrator logs in (the identity

@@ -15,7 +15,7 @@ import requests
 from casework.db import UNAVAILABLE_PAUSE
 from casework.migrations import SERVICES
 
-from .platform import RPC_TIMEOUT, staff_headers
+from .platform import RPC_TIMEOUT, operator_headers, staff_headers
 from .servers import wait_until
 from .writers import RecordsUnitOfWork
 
@@ -134,7 +134,7 @@ def test_f6_postgres_restarted_under_load_fails_fast_with_503_and_loses_no_ackno
 
 
 def _ready(url: str) -> tuple[int, dict]:
-    answer = requests.get(f"{url}/ready", timeout=HANG)
+    answer = requests.get(f"{url}/ready", headers=operator_headers(), timeout=HANG)
     return answer.status_code, answer.json().get("checks", {})
 
 

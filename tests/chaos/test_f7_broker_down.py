@@ -17,7 +17,7 @@ import requests
 from casework.migrations import SERVICES
 
 from . import gates
-from .platform import RPC_TIMEOUT, elapsed_since, staff_headers
+from .platform import RPC_TIMEOUT, elapsed_since, operator_headers, staff_headers
 from .servers import wait_until
 
 pytestmark = pytest.mark.chaos
@@ -68,7 +68,8 @@ def test_f7_broker_down_gateway_answers_503_within_timeout_and_ready_names_the_b
     try:
         rabbit.stop() if down == "stopped" else rabbit.freeze()
         outage = list(pool.starmap(lambda m, u, kw: timed(m, u, **kw), calls))
-        ready_status, ready_seconds, ready = timed("GET", f"{url}/ready")
+        ready_status, ready_seconds, ready = timed("GET", f"{url}/ready",
+                                                   headers=operator_headers())
         health_status, _, _ = timed("GET", f"{url}/health")
     finally:
         rabbit.start() if down == "stopped" else rabbit.thaw()

@@ -31,7 +31,8 @@ def test_a_service_that_does_not_answer_gives_503_within_the_timeout(lonely_gate
 
 
 def test_ready_names_every_part_that_is_down(lonely_gateway):
-    answer = requests.get(f"{lonely_gateway}/ready", timeout=10)
+    answer = requests.get(f"{lonely_gateway}/ready", timeout=10, headers={
+        "Authorization": f"Bearer {settings().operator_token}"})
     assert answer.status_code == 503
     body = answer.json()
     assert body["status"] == "not_ready"

@@ -30,8 +30,8 @@ PORTAL_ROUTES = [r for r in ROUTES if r.audience == "portal"]
 PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # the smallest valid PNG: routes that take a raw (image) body get real image bytes
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d4944415478da63f8cfc0f01f0005000201a5d2e1f60000000049454e44ae426082")
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082")
 
 
 def _create(path: str, body: dict):

@@ -6,6 +6,7 @@ import uuid
 import requests
 from sqlalchemy import text
 
+from casework.config import settings
 from tests.fixtures import wait_for
 
 
@@ -133,7 +134,8 @@ def test_record_created_event_reaches_scheduling_once(gateway_url, staff, engine
 def test_ops4_metrics_show_requests_and_every_services_outbox(gateway_url, staff):
     alice = staff()
     assert create(alice, gateway_url).status_code == 201
-    text_ = requests.get(f"{gateway_url}/metrics").text
+    text_ = requests.get(f"{gateway_url}/metrics", headers={
+        "Authorization": f"Bearer {settings().operator_token}"}).text
     assert 'casework_http_requests_total{method="POST",route="create_record",status="201"}' in text_
     for service in ("identity", "records", "invitations", "notifications", "scheduling"):
         assert f'casework_outbox_pending{{service="{service}"}}' in text_

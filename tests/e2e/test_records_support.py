@@ -3,11 +3,13 @@ published onto the bus as another service or system would, SQL statement countin
 
 from __future__ import annotations
 
+import io
 import threading
 import uuid
 from contextlib import contextmanager
 
 from kombu import Connection
+from PIL import Image
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -16,13 +18,16 @@ from casework.events import envelope, event_exchange
 
 API = "/api/v1/staff"
 
-# one tiny valid file of each accepted type, and a few that are not images
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-       b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
-       b"\x84\x00\x00\x00\x00IEND\xaeB`\x82")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
-WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe"
+# one tiny valid file of each accepted type (they must decode: REC-2 re-encodes what it stores)
+
+
+def _image(format_: str, mode: str = "RGB") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (2, 2), 255).save(out, format=format_)
+    return out.getvalue()
+
+
+PNG, JPEG, GIF, WEBP = _image("PNG"), _image("JPEG"), _image("GIF", "P"), _image("WEBP")
 
 
 def create_record(session, base: str, **fields) -> dict:

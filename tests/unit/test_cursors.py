@@ -28,3 +28,26 @@ def test_positions_beyond_a_bigint_are_refused_as_cursors_not_left_to_the_databa
     assert cursors.offset(cursors.encode({"o": cursors.LARGEST})) == cursors.LARGEST
     with pytest.raises(ValidationFailed):
         cursors.before_id(cursors.encode({"b": 2 ** 63}))
+
+
+def test_moment_cursors_hold_only_what_the_page_showed():
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 11, 30, 9, 0, 0, 123456, tzinfo=UTC)
+    rows = [{"at": start - timedelta(seconds=n), "id": uuid.uuid4()} for n in range(3)]
+    items, cursor = cursors.moment_page(rows, 2, "at")
+    assert items == rows[:2]
+    assert cursors.before_moment(cursor) == (rows[1]["at"], rows[1]["id"])
+    assert cursors.moment_page(rows, 3, "at") == (rows, None)
+    assert cursors.before_moment(None) is None
+
+
+@pytest.mark.parametrize("cursor", [
+    cursors.encode({"b": 5}), cursors.encode({"t": 5}), cursors.encode({"t": ["x", "y"]}),
+    cursors.encode({"t": ["2026-11-30T09:00:00", "6f1c1f0e-8d5a-4f4b-9a38-0f7b4f4f2b11"]}),
+    cursors.encode({"t": ["2026-11-30T09:00:00+00:00", "not-a-uuid"]}),
+    cursors.encode({"t": ["2026-11-30T09:00:00+00:00"]}), "nope"])
+def test_forged_moment_cursors_are_refused(cursor):
+    with pytest.raises(ValidationFailed):
+        cursors.before_moment(cursor)

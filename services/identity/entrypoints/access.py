@@ -3,7 +3,9 @@
 A login reads in one short transaction, verifies the password outside any transaction (argon2
 takes tens of milliseconds and must not hold a database connection), then writes in a second one.
 Unknown users are verified against a dummy hash and counted like wrong passwords, so both answer
-the same, in the same time, and lock the same way.
+the same, in the same time, and are throttled the same way. Throttling slows the attacker, not the
+owner (domain.py, "login throttling"): per (account, address), per address, and a soft
+account-wide limit that never refuses an address the account logged in from before.
 """
 
 from __future__ import annotations
@@ -24,9 +26,8 @@ from contracts.identity import (
 
 from ..domain import (
     ThrottlePolicy,
-    account_key,
-    address_key,
     is_digest,
+    login_keys,
     new_token,
     normalise_email,
     retry_after,
@@ -62,16 +63,16 @@ class AccessEntrypoints:
         another, and the first one, never delivered, is never used)."""
         data = load(STAFF_LOGIN, payload)
         slug, email = data["organization"].strip().lower(), normalise_email(data["email"])
-        keys = [("account", account_key("staff", slug, email)), ("address", address_key(address))]
+        keys = login_keys(address, "staff", slug, email)
         with self.db.transaction(rerunnable=True) as uow:
-            self._refuse_when_locked(uow.session, keys)
+            self._refuse_when_throttled(uow.session, keys)
             user = staff.login_candidate(uow.session, slug, email)
         self._check_password(user, data["password"], keys, STAFF_MISMATCH)
         rehash = hash_password(data["password"]) if needs_rehash(user["password_hash"]) else None
         token, digest = new_token()
         expires_at = now() + timedelta(seconds=settings().token_ttl_seconds)
         with self.db.transaction(rerunnable=True) as uow:
-            throttling.clear_failures(uow.session, *keys[0])
+            throttling.logged_in(uow.session, keys, now())
             if rehash:
                 staff.set_password_hash(uow.session, user["id"], rehash)
             tokens.insert_token(uow.session, digest=digest, kind="staff", expires_at=expires_at,
@@ -85,9 +86,9 @@ class AccessEntrypoints:
         """``{username, password}`` -> a portal token."""
         data = load(PORTAL_LOGIN, payload)
         username = normalise_email(data["username"])
-        keys = [("account", account_key("portal", username)), ("address", address_key(address))]
+        keys = login_keys(address, "portal", username)
         with self.db.transaction(rerunnable=True) as uow:
-            self._refuse_when_locked(uow.session, keys)
+            self._refuse_when_throttled(uow.session, keys)
             account = portal.login_candidate(uow.session, username)
         self._check_password(account, data["password"], keys, PORTAL_MISMATCH)
         rehash = (hash_password(data["password"]) if needs_rehash(account["password_hash"])
@@ -95,7 +96,7 @@ class AccessEntrypoints:
         token, digest = new_token()
         expires_at = now() + timedelta(seconds=settings().token_ttl_seconds)
         with self.db.transaction(rerunnable=True) as uow:
-            throttling.clear_failures(uow.session, *keys[0])
+            throttling.logged_in(uow.session, keys, now())
             if rehash:
                 portal.set_password_hash(uow.session, account["id"], rehash)
             tokens.insert_token(uow.session, digest=digest, kind="portal", expires_at=expires_at,
@@ -125,9 +126,10 @@ class AccessEntrypoints:
         if not revoked:
             raise Unauthenticated("invalid or expired token")
 
-    def _refuse_when_locked(self, session, keys) -> None:
+    def _refuse_when_throttled(self, session, keys) -> None:
         moment = now()
-        until = throttling.locked_until(session, keys, moment)
+        known = throttling.is_known_address(session, keys)
+        until = throttling.locked_until(session, keys.checked(known), moment)
         if until is not None:
             raise RateLimited("too many failed logins; try again later",
                               extra={"retry_after": retry_after(until, moment)})
@@ -138,6 +140,6 @@ class AccessEntrypoints:
             return
         policy, moment = throttle_policy(), now()
         with self.db.transaction() as uow:
-            for scope, key in keys:
+            for scope, key in keys.counted():
                 throttling.record_failure(uow.session, scope, key, moment, policy)
         raise InvalidCredentials(detail)

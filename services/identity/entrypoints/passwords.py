@@ -31,6 +31,7 @@ from contracts.identity import (
 from ..domain import (
     RESET_ANSWER_SECONDS,
     RESET_TTL_SECONDS,
+    LoginKeys,
     account_key,
     address_key,
     new_token,
@@ -65,6 +66,13 @@ def throttle_key(kind: str, account: dict) -> str:
     return account_key("portal", account["username"])
 
 
+def throttle_keys(kind: str, account: dict | None, owner_id: str, address) -> LoginKeys:
+    """What a password change is counted and checked on: the same keys as the account's logins
+    from that address, so that guessing the current password is throttled like a login."""
+    account_part = throttle_key(kind, account) if account else f"{kind}:{owner_id}"
+    return LoginKeys(account_part, address_key(address))
+
+
 class PasswordEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def change_password(self, caller, payload, address=None):
@@ -76,14 +84,13 @@ class PasswordEntrypoints:
         with self.db.transaction(rerunnable=True) as uow:
             account = (passwords.staff_account(uow.session, owner_id) if kind == "staff"
                        else passwords.portal_account(uow.session, owner_id))
-            keys = [("account", throttle_key(kind, account) if account else f"{kind}:{owner_id}"),
-                    ("address", address_key(address))]
-            self._refuse_when_locked(uow.session, keys)
+            keys = throttle_keys(kind, account, owner_id, address)
+            self._refuse_when_throttled(uow.session, keys)
         self._check_password(account, data["current_password"], keys, CURRENT_MISMATCH)
         password_hash = hash_password(data["new_password"])
         moment = now()
         with self.db.transaction() as uow:
-            throttling.clear_failures(uow.session, *keys[0])
+            throttling.logged_in(uow.session, keys, moment)
             self._set_password(uow.session, kind, owner_id, password_hash, moment)
 
     @rpc(expected_exceptions=CaseworkError)

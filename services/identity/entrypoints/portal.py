@@ -20,10 +20,9 @@ from contracts.identity import (
 )
 
 from ..domain import (
-    account_key,
-    address_key,
     bumped_field_versions,
     global_record_changes,
+    login_keys,
     new_id,
     normalise_email,
 )
@@ -80,7 +79,7 @@ class PortalEntrypoints:
         data = load(CLAIM, payload)
         username = normalise_email(data["email"])
         password = data.pop("password")
-        keys = [("account", account_key("portal", username)), ("address", address_key(address))]
+        keys = login_keys(address, "portal", username)
         with self.db.read() as session:
             existing = portal.account_by_username(session, username)
         if existing is None:
@@ -88,7 +87,7 @@ class PortalEntrypoints:
             password_hash = hash_password(password)
         else:  # proving the account is a login: throttled like one (ID-3, S2)
             with self.db.read() as session:
-                self._refuse_when_locked(session, keys)
+                self._refuse_when_throttled(session, keys)
             self._check_password(existing, password, keys,
                                  "the password of the existing account is not right")
         with self.db.transaction() as uow:

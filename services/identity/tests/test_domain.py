@@ -89,6 +89,28 @@ def test_s2_lock_after_the_limit_doubling_up_to_15_minutes():
     assert policy.lockout_after("address", 20) == 60
 
 
+def test_s2_pairs_count_like_accounts_and_addresses_have_their_own_limit():
+    policy = domain.ThrottlePolicy(account_limit=5, address_limit=20, lockout_seconds=60)
+    assert policy.lockout_after("pair", 4) == 0
+    assert policy.lockout_after("pair", 5) == 60
+
+
+def test_s2_login_keys_hash_the_pair_and_the_known_address():
+    keys = domain.login_keys("203.0.113.9", "staff", "Agency", " Ada@Example.org ")
+    assert keys.account == "staff:agency:ada@example.org"
+    assert keys.address == "203.0.113.9"
+    assert domain.is_digest(keys.pair) and domain.is_digest(keys.known)
+    assert keys.pair != keys.known
+    other = domain.login_keys("203.0.113.10", "staff", "agency", "ada@example.org")
+    assert other.pair != keys.pair and other.known != keys.known
+    assert keys.counted() == [("pair", keys.pair), ("account", keys.account),
+                              ("address", keys.address)]
+    # the account-wide lock does not refuse an address the account logged in from before
+    assert keys.checked(known_address=True) == [("pair", keys.pair), ("address", keys.address)]
+    assert ("account", keys.account) in keys.checked(known_address=False)
+    assert domain.login_keys(None, "portal", "x@example.org").address == "unknown"
+
+
 def test_s2_retry_after_rounds_up_and_is_never_zero():
     now = datetime(2030, 1, 1, tzinfo=UTC)
     assert domain.retry_after(now + timedelta(seconds=59.2), now) == 60
@@ -140,6 +162,11 @@ def test_id3_an_unknown_user_costs_a_real_verification_against_a_dummy_hash(monk
     assert passwords.verify_password(None, "any password at all") is False
     assert seen == [dummy]
     assert dummy.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_digest_is_the_whole_string():
+    assert domain.is_digest("a" * 64)
+    assert not domain.is_digest("a" * 64 + "\n")
 
 
 # --- global records (ID-4) -------------------------------------------------------------------

@@ -195,7 +195,9 @@ class RecordEntrypoints:
             session = uow.session
             row = locked_record(session, caller, record_id)
             if row["case_number"] != case_number:
-                if records.case_number_taken(session, org, case_number):
+                # its own number in another letter case is still its own
+                if row["case_number"].lower() != case_number.lower() and (
+                        records.case_number_taken(session, org, case_number)):
                     raise _duplicate(case_number)
                 values = {"case_number": case_number,
                           **domain.search_columns({**row, "case_number": case_number})}

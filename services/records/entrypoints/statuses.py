@@ -46,17 +46,17 @@ class StatusEntrypoints:
         """The record's status changes, newest first (an audited read)."""
         caller, record_id = staff(caller), known_id(record_id)
         page = load(list_query, params)
-        before = cursors.before_id(page["cursor"])
+        before = cursors.before_moment(page["cursor"])
         org = caller.organization_id
         with self.db.transaction(rerunnable=True) as uow:
             session = uow.session
             require_record(session, caller, record_id)
-            rows = records.status_changes(session, org, record_id, before_id=before,
+            rows = records.status_changes(session, org, record_id, before=before,
                                              limit=page["limit"])
             audit.write(session, caller, org, record_id,
                         "status_history_read", request_id=request_id(caller, uow),
                         call_id=uow.call_id)
-        items, next_cursor = cursors.id_page(rows, page["limit"])
+        items, next_cursor = cursors.moment_page(rows, page["limit"], "changed_at")
         return {"items": dump_changes(items), "next_cursor": next_cursor}
 
     @rpc(expected_exceptions=CaseworkError)

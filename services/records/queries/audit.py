@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, cast, literal, or_, select, text, tuple_
+from sqlalchemy import DateTime, cast, literal, or_, select, text, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -40,9 +40,9 @@ def write(session: Session, caller: StaffCaller | None, organization_id: str, re
     session.execute(statement)
 
 
-# what the API calls an entry's id: its random public id where the table has one (a sequence
-# shared by every agency would count the others' actions)
-ENTRY_ID = audit_entries.c.public_id if "public_id" in audit_entries.c else audit_entries.c.id
+# what the API calls an entry's id: its random public id (a sequence shared by every agency
+# would count the others' actions)
+ENTRY_ID = audit_entries.c.public_id
 ENTRY_COLUMNS = [
     ENTRY_ID.label("id"), audit_entries.c.action, audit_entries.c.actor_id,
     staff_users.c.name.label("actor_name"), staff_users.c.role.label("actor_role"),
@@ -58,20 +58,24 @@ def _with_actors(*conditions):
             .where(*conditions))
 
 
-def page(session: Session, organization_id: str, record_id: str, *, before_id: int | None,
-         limit: int) -> list[dict]:
-    """Newest first, by id: a keyset that stays stable while new rows are appended."""
+def page(session: Session, organization_id: str, record_id: str, *, before, limit: int
+         ) -> list[dict]:
+    """Newest first, by (at, public_id): a keyset that stays stable while new rows are appended
+    and that says nothing but what the page showed (``before``: casework.cursors
+    .before_moment); each entry with who made it by name and role."""
     statement = (_with_actors(audit_entries.c.organization_id == organization_id,
                               audit_entries.c.record_id == record_id)
-                 .order_by(audit_entries.c.id.desc()).limit(limit + 1))
-    if before_id is not None:
-        statement = statement.where(audit_entries.c.id < before_id)
+                 .order_by(audit_entries.c.at.desc(), audit_entries.c.public_id.desc())
+                 .limit(limit + 1))
+    if before is not None:
+        statement = statement.where(
+            tuple_(audit_entries.c.at, audit_entries.c.public_id) < tuple_(*before))
     return [dict(r) for r in session.execute(statement).mappings()]
 
 
-def _entry_id(value: str):
+def _entry_id(value: str) -> uuid.UUID:
     """An entry's id as a cursor holds it (text), as the column takes it."""
-    return int(value) if isinstance(ENTRY_ID.type, BigInteger) else uuid.UUID(value)
+    return uuid.UUID(value)
 
 
 def agency_trail(session: Session, organization_id: str, filters: dict, *, limit: int,

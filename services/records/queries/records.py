@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 
-from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, update
+from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -123,7 +123,7 @@ SELECT min(n) FROM (
     UNION ALL
     SELECT generated + 1 FROM (
         -- CASE: the cast must never see a number that is not of the pattern
-        SELECT CASE WHEN case_number ~ '^C-[0-9]{6,18}$'
+        SELECT CASE WHEN case_number ~* '^C-[0-9]{6,18}$'
                     THEN CAST(substring(case_number FROM 3) AS bigint) END AS generated
         FROM records.records WHERE organization_id = :organization_id) AS numbers
     WHERE generated >= :start
@@ -131,7 +131,9 @@ SELECT min(n) FROM (
 WHERE NOT EXISTS (
     SELECT 1 FROM records.records
     WHERE organization_id = :organization_id
-      AND case_number = 'C-' || lpad(CAST(n AS text), greatest(6, length(CAST(n AS text))), '0'))
+      -- whatever its letter case: c-000007 takes C-000007 (the unique index is on lower())
+      AND lower(case_number)
+          = 'c-' || lpad(CAST(n AS text), greatest(6, length(CAST(n AS text))), '0'))
 """).bindparams(bindparam("organization_id", type_=Uuid))
 
 
@@ -145,10 +147,11 @@ def first_free_generated_number(session: Session, organization_id: str, start: i
 
 
 def case_number_taken(session: Session, organization_id: str, case_number: str) -> bool:
-    """Deleted records keep their case numbers: a restored record must get its own back."""
+    """Whatever its letter case (``C-1`` is ``c-1``). Deleted records keep their case numbers:
+    a restored record must get its own back."""
     return session.execute(
         select(literal(1)).where(records.c.organization_id == organization_id,
-                                 records.c.case_number == case_number)
+                                 func.lower(records.c.case_number) == case_number.lower())
     ).first() is not None
 
 
@@ -187,7 +190,8 @@ def find_live_record(session: Session, organization_id: str, record_id: str | No
     if record_id:
         statement = statement.where(records.c.id == record_id)
     if case_number:
-        statement = statement.where(records.c.case_number == case_number)
+        statement = statement.where(
+            func.lower(records.c.case_number) == case_number.lower())
     row = session.execute(statement).mappings().first()
     return dict(row) if row else None
 
@@ -207,10 +211,10 @@ def add_status_change(session: Session, organization_id: str, record_id: str, ol
         changed_by=changed_by))
 
 
-def status_changes(session: Session, organization_id: str, record_id: str, *,
-                   before_id: int | None, limit: int) -> list[dict]:
-    """Newest first, each with who made it by name and role (as identity announced them)."""
-    statement = (select(status_history.c.id, status_history.c.old_status,
+def status_changes(session: Session, organization_id: str, record_id: str, *, before,
+                   limit: int) -> list[dict]:
+    """Newest first, by (changed_at, public_id) (``before``: casework.cursors.before_moment)."""
+    statement = (select(status_history.c.public_id.label("id"), status_history.c.old_status,
                         status_history.c.new_status, status_history.c.changed_by,
                         staff_users.c.name.label("changed_by_name"),
                         staff_users.c.role.label("changed_by_role"),
@@ -219,9 +223,11 @@ def status_changes(session: Session, organization_id: str, record_id: str, *,
                             staff_users.c.user_id == status_history.c.changed_by, isouter=True)
                  .where(status_history.c.organization_id == organization_id,
                         status_history.c.record_id == record_id)
-                 .order_by(status_history.c.id.desc()).limit(limit + 1))
-    if before_id is not None:
-        statement = statement.where(status_history.c.id < before_id)
+                 .order_by(status_history.c.changed_at.desc(), status_history.c.public_id.desc())
+                 .limit(limit + 1))
+    if before is not None:
+        statement = statement.where(
+            tuple_(status_history.c.changed_at, status_history.c.public_id) < tuple_(*before))
     return [dict(r) for r in session.execute(statement).mappings()]
 
 

@@ -2,7 +2,7 @@
 by name and date of birth
 
 Revision ID: records_0010
-Revises: records_0007
+Revises: records_0009
 Create Date: 2026-11-30 09:15:00.000000
 
 ``casework import records`` (issue 18) stores each created record's row key (a digest of the row's
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'records_0010'
-down_revision = 'records_0007'
+down_revision = 'records_0009'
 branch_labels = None
 depends_on = None
 

@@ -39,14 +39,11 @@ def upgrade() -> None:
                     postgresql_where=sa.text('record_ids IS NOT NULL'))
     op.add_column('staff_users', sa.Column('role', sa.String(length=100), nullable=True),
                   schema='records')
-    # the CSV import's duplicates by case number in any case: an index probe per number, not a
-    # scan of the agency's records for each batch (1.1 s a batch at 100,000 records)
-    op.execute('CREATE INDEX ix_records_org_case_lower ON records.records '
-               '(organization_id, lower(case_number))')
+    # (the CSV import's duplicates by case number in any letter case probe the unique index on
+    # (organization_id, lower(case_number)) of records_0008)
 
 
 def downgrade() -> None:
-    op.execute('DROP INDEX records.ix_records_org_case_lower')
     op.drop_column('staff_users', 'role', schema='records')
     op.drop_index('ix_audit_record_ids', table_name='audit_entries', schema='records')
     op.drop_index('ix_audit_org_actor_at', table_name='audit_entries', schema='records')

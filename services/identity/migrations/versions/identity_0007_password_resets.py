@@ -1,15 +1,15 @@
 """password reset links
 
-Revision ID: identity_0006
-Revises: identity_0005
+Revision ID: identity_0007
+Revises: identity_0006
 Create Date: 2026-11-30 10:10:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'identity_0006'
-down_revision = 'identity_0005'
+revision = 'identity_0007'
+down_revision = 'identity_0006'
 branch_labels = None
 depends_on = None
 
