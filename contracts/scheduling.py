@@ -362,6 +362,7 @@ class PaymentRecordedData(EventData):
     client_id = fields.UUID(required=True)
     amount_minor = fields.Integer(required=True)
     currency = fields.String(required=True)
+    paid_on = fields.Date(required=True)
     session_id = fields.UUID(load_default=None, allow_none=True)
 
 

@@ -40,6 +40,8 @@ def sample(field: fields.Field):
         return 1
     if isinstance(field, fields.DateTime):
         return datetime.now(UTC).isoformat()
+    if isinstance(field, fields.Date):
+        return datetime.now(UTC).date().isoformat()
     if isinstance(field, fields.List):
         return [sample(field.inner)]
     if isinstance(field, fields.Nested):
@@ -53,7 +55,7 @@ def sample(field: fields.Field):
 
 
 def wrong_type(field: fields.Field):
-    if isinstance(field, fields.String | fields.UUID | fields.DateTime):
+    if isinstance(field, fields.String | fields.UUID | fields.DateTime | fields.Date):
         return 12345
     return "not the right type"
 

@@ -48,7 +48,7 @@ class PaymentEntrypoints:
             uow.emit("payment_recorded", {
                 "payment_id": row["id"], "client_id": client_id,
                 "amount_minor": row["amount_minor"], "currency": row["currency"],
-                "session_id": session_id}, organization_id=org)
+                "paid_on": row["paid_on"], "session_id": session_id}, organization_id=org)
         return PAYMENT.dump(row)
 
     @rpc(expected_exceptions=CaseworkError)
