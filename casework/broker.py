@@ -135,6 +135,8 @@ def permissions(process: str, sources=None, targets=None) -> Permissions:
     configure = [_quoted(RPC_EXCHANGE), rf"{name}\.events", *own_queues, *consumed]
     write = [_quoted(RPC_EXCHANGE), rf"{name}\.events", *own_queues]
     read = [_quoted(RPC_EXCHANGE), *own_queues, *consumed]
+    if process in sources:  # it consumes its own events too (binding reads the exchange)
+        read.append(rf"{name}\.events")
     if EXTERNAL in sources:
         # external.events is declared with its alternate exchange (configure and read on it,
         # write on the alternate exchange), whose queue this service binds and consumes

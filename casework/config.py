@@ -70,6 +70,14 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_PORTAL_URL": (
         "http://localhost:8000", "where the client portal front end is: links in e-mails "
         "start with it (`<url>/invitations/{token}`, `<url>/join/{slug}`)"),
+    "CASEWORK_STAFF_URL": (
+        "http://localhost:8000", "where the staff console is: notification e-mails and staff "
+        "welcomes link to it"),
+    "CASEWORK_DIGEST_HOUR": (
+        "7", "hour of the agency's day (its time zone, 0-23) from which each staff member's daily "
+        "notification digest goes out"),
+    "CASEWORK_DIGEST_INTERVAL": (
+        "60", "seconds between the notifications service's checks for digests due"),
     "CASEWORK_HANDLER_RETRIES": (
         "3", "attempts of a failing event handler before the event is dead-lettered"),
     "CASEWORK_SMTP_HOST": (

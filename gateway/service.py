@@ -7,6 +7,7 @@ from .auth import Auth, RequestContext
 from .routes.admin import AdminRoutes
 from .routes.auth import AuthRoutes
 from .routes.invitations import InvitationRoutes
+from .routes.notifications import NotificationRoutes
 from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
 from .routes.portal import PortalIdentityRoutes, PortalSchedulingRoutes
@@ -17,7 +18,7 @@ from .routes.scheduling import SchedulingRoutes
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
                      PortalIdentityRoutes, PortalSchedulingRoutes, InvitationRoutes, PublicRoutes,
-                     SchedulingRoutes):
+                     SchedulingRoutes, NotificationRoutes):
     name = "gateway"
 
     rpc = ServiceClients()

@@ -85,6 +85,50 @@ TEMPLATES: dict[str, Template] = {
             "<p>The link works once and expires at {{expires_at}}. If you did not ask, ignore"
             " this e-mail: your password stays as it is.</p>\n"),
     ),
+    "notification": Template(
+        subject="{{title}}",
+        text=(
+            "Hello {{name}},\n\n"
+            "{{title}}\n\n"
+            "See it in the staff console:\n{{link}}\n\n"
+            "You get this e-mail at once for this kind of notification; your notification\n"
+            "preferences in the console change that.\n"),
+        html=(
+            "<p>Hello {{name}},</p>\n"
+            "<p>{{title}}</p>\n"
+            '<p><a href="{{link}}">See it in the staff console</a></p>\n'
+            "<p>You get this e-mail at once for this kind of notification; your notification"
+            " preferences in the console change that.</p>\n"),
+    ),
+    "notification_digest": Template(
+        subject="Your notifications of the day: {{count}}",
+        text=(
+            "Hello {{name}},\n\n"
+            "Your notifications of the day ({{count}}):\n\n"
+            "{{summary}}\n\n"
+            "See them in the staff console:\n{{link}}\n"),
+        html=(
+            "<p>Hello {{name}},</p>\n"
+            "<p>Your notifications of the day ({{count}}):</p>\n"
+            '<p style="white-space: pre-line">{{summary}}</p>\n'
+            '<p><a href="{{link}}">See them in the staff console</a></p>\n'),
+    ),
+    "staff_welcome": Template(
+        subject="Your staff account at {{organization_name}}",
+        text=(
+            "Hello {{first_name}},\n\n"
+            "{{organization_name}} has made you a staff account. Log in to the staff console\n"
+            "with this e-mail address:\n{{link}}\n\n"
+            "No password is ever sent by e-mail. If you were not given one, or forgot it,\n"
+            "choose a new one with the password reset on the console's login page.\n"),
+        html=(
+            "<p>Hello {{first_name}},</p>\n"
+            "<p>{{organization_name}} has made you a staff account. Log in to the staff console"
+            " with this e-mail address.</p>\n"
+            '<p><a href="{{link}}">Open the staff console</a></p>\n'
+            "<p>No password is ever sent by e-mail. If you were not given one, or forgot it,"
+            " choose a new one with the password reset on the console's login page.</p>\n"),
+    ),
 }
 
 
@@ -198,3 +242,97 @@ def after_failure(attempts: int, max_attempts: int, permanent: bool) -> str:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+# --- in-app notifications and their delivery (NOT-1, NOT-2) -------------------------------
+#
+# Kinds: what happened, and how it reaches a staff member unless they chose otherwise. Action
+# kinds (something to act on) are e-mailed at once by default, date kinds (a booking, something
+# in the calendar) go into the daily digest, as the seed products do.
+
+KINDS: dict[str, str] = {  # every NOTIFICATION_KINDS entry, with its default delivery
+    "record_assigned": "email",         # you became a navigator of a record
+    "record_status_changed": "email",   # a record you navigate changed status
+    "client_message": "email",          # a client wrote in a thread (notifications.message_posted)
+    "request_fulfilled": "email",       # a client fulfilled your request (REQ-3)
+    "session_booked": "digest",         # a session was booked with you (SCH-2)
+}
+SUPPRESSED_STATUSES = ("closed", "inactive")
+# A burst of notifications (a caseload of 10,000 records moved to one navigator, a bulk status
+# change) must not become thousands of e-mails: past this many immediate e-mails in the last
+# hour, a staff member's further ones of that hour go into their digest instead.
+EMAIL_BURST = 20
+
+
+def preferences(chosen: dict[str, str]) -> list[dict]:
+    """Every kind with its delivery: the staff member's choice, else the kind's default."""
+    return [{"kind": kind, "delivery": chosen.get(kind, default), "default": default}
+            for kind, default in KINDS.items()]
+
+
+def suppressed(status: str | None, suppress_closed_records: bool) -> bool:
+    """NOT-2: the agency says no notifications about closed and inactive records."""
+    return bool(suppress_closed_records) and status in SUPPRESSED_STATUSES
+
+
+def recipients(navigators: list[str], inactive: set[str],
+               addressee: str | None = None) -> list[str]:
+    """NOT-1: who is told about a record: only its navigators, never an inactive staff user.
+    A notification meant for one person (the thread's staff member, the requester) goes to them
+    when they are one of the record's navigators; when they are not (a colleague who wrote on the
+    agency's behalf, a navigator since unassigned), to the record's navigators, who answer for
+    it. Nobody (no active navigator): the notification is kept undelivered for the
+    administrators' list."""
+    active = [n for n in navigators if n not in inactive]
+    if addressee is not None and addressee in active:
+        return [addressee]
+    return active
+
+
+def delivery_for(preference: str, recent_emails: int) -> str:
+    """How a notification reaches its recipient: their preference, with an e-mail burst
+    (``EMAIL_BURST`` in the last hour) folded into the digest."""
+    if preference == "email" and recent_emails >= EMAIL_BURST:
+        return "digest"
+    return preference
+
+
+def record_label(case_number: str | None) -> str:
+    return f"Record {case_number}" if case_number else "A record"
+
+
+def title(kind: str, *, case_number: str | None = None, **values) -> str:
+    """The notification's title: what happened, naming the record by its case number only
+    (no client name, no message body: titles go into e-mails)."""
+    record = record_label(case_number)
+    if kind == "record_assigned":
+        return f"{record} is assigned to you"
+    if kind == "record_status_changed":
+        return f"{record}: status changed to {values.get('status')}"
+    if kind == "client_message":
+        return f"{record}: new message from the client"
+    if kind == "request_fulfilled":
+        return f"{record}: request fulfilled: {values['request_title']}"[:300]
+    if kind == "session_booked":
+        return f"Session booked with you: {values['starts']}"
+    raise ValueError(kind)
+
+
+def local_moment(moment: datetime, timezone: str) -> str:
+    """A moment as the agency reads it: ``3 December 2026, 10:00 (Europe/London)``."""
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(timezone or "UTC"))
+    return f"{local.day} {local:%B %Y, %H:%M} ({timezone or 'UTC'})"
+
+
+DIGEST_LINES = 50
+
+
+def digest_summary(titles: list[str]) -> str:
+    """The digest's body: one line per notification, oldest first, at most ``DIGEST_LINES``
+    (the console has the rest)."""
+    lines = [f"- {t}" for t in titles[:DIGEST_LINES]]
+    if len(titles) > DIGEST_LINES:
+        lines.append(f"... and {len(titles) - DIGEST_LINES} more in the console")
+    return "\n".join(lines)

@@ -132,10 +132,6 @@ staff_users = Table(
 
 # --- in-app notifications and their delivery (NOT-1, NOT-2) -------------------------------
 
-NOTIFICATION_KINDS = ("record_assigned", "record_status_changed", "client_message",
-                      "request_fulfilled", "session_booked")
-DELIVERIES = ("in_app", "email", "digest")
-
 # One row per recipient of a notification; ``user_id`` is null for a notification about a record
 # that had no navigator (undelivered: administrators list them,
 # ``GET /staff/notifications/unassigned``). ``key`` names the event and the recipient, so an

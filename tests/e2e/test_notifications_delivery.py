@@ -5,10 +5,16 @@ and a real SMTP server."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 
+import pytest
+from marshmallow import fields
 from sqlalchemy.orm import Session
 
+from casework.events import _DECLARED, declare, declared
+from contracts.common import EventData
 from services.notifications.queries import copies
 from tests.e2e.test_records_navigators import assign_when_known
 from tests.e2e.test_records_support import API, create_record, publish, sql, staff_user_event
@@ -154,3 +160,373 @@ def test_an_older_event_never_overwrites_a_newer_copy(gateway_url, staff, platfo
     reasons = wait_for(lambda: sql(engine, "SELECT reason FROM notifications.dead_letters"
                                    " WHERE event_id = :e", e=orphan["event_id"]))
     assert reasons and "organization_id" in reasons[0][0]
+
+
+# --- the delivery rules (NOT-1, NOT-2, NOT-4) -------------------------------------------------
+
+class _MessagePosted(EventData):
+    thread_id = fields.UUID(required=True)
+    message_id = fields.UUID(required=True)
+    record_id = fields.UUID(required=True)
+    author = fields.String(required=True)
+    author_id = fields.UUID(required=True, allow_none=True)
+    staff_user_id = fields.UUID(required=True)
+
+
+class _RequestFulfilled(EventData):
+    request_id = fields.UUID(required=True)
+    record_id = fields.UUID(required=True)
+    type = fields.String(required=True)
+    requested_by = fields.UUID(required=True, allow_none=True)
+    private = fields.Boolean(required=True)
+    title = fields.String(required=True)
+    fulfilled_at = fields.AwareDateTime(required=True)
+
+
+@pytest.fixture
+def sibling_events():
+    """``notifications.message_posted`` and ``records.request_fulfilled`` are declared by the
+    messages and requests work (BRIEF contracts 1 and 5); until it is merged, the test declares
+    the agreed shapes for its own run only."""
+    added = []
+    for source, name, schema in (("notifications", "message_posted", _MessagePosted()),
+                                 ("records", "request_fulfilled", _RequestFulfilled())):
+        if declared(source, name) is None:
+            declare(source, name, schema)
+            added.append((source, name, 1))
+    yield
+    for key in added:
+        _DECLARED.pop(key, None)
+
+
+def items(session, base, **params):
+    answer = session.get(f"{base}{API}/notifications", params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
+
+
+def mails_to(mail_server, address, subject_part=""):
+    return [m for m in mail_server.received
+            if address in m.rcpt_tos and subject_part in str(m.message["Subject"])]
+
+
+def me(session, base) -> dict:
+    return session.get(f"{base}{API}/me").json()
+
+
+def known_to_notifications(engine, org, user_id):
+    assert wait_for(lambda: sql(engine, "SELECT 1 FROM notifications.staff_users"
+                                " WHERE id = :u AND organization_id = :o", u=user_id, o=org))
+
+
+def test_not1_only_a_records_navigators_are_notified_by_their_preference(
+        gateway_url, staff, engine, mail_server):
+    base = gateway_url
+    admin = staff()
+    org = admin.organization_id
+    nina = staff(permissions=(), organization_id=org)
+    omar = staff(permissions=(), organization_id=org)
+    nina_email, omar_email = me(nina, base)["email"], me(omar, base)["email"]
+    record = create_record(admin, base)
+    known_to_notifications(engine, org, nina.user_id)
+    assign_when_known(admin, base, record["id"], nina.user_id)
+
+    [assigned] = wait_for(lambda: items(nina, base))
+    assert assigned["kind"] == "record_assigned" and assigned["record_id"] == record["id"]
+    assert assigned["title"] == f"Record {record['case_number']} is assigned to you"
+    assert assigned["read"] is False
+
+    changed = admin.put(f"{base}{API}/records/{record['id']}/status", json={"status": "inactive"})
+    assert changed.status_code == 200, changed.text
+    latest = wait_for(lambda: [n for n in items(nina, base)
+                               if n["kind"] == "record_status_changed"])
+    assert latest[0]["title"] == f"Record {record['case_number']}: status changed to inactive"
+    # e-mailed at once (the default of action kinds), with a link to the console, no name
+    mail = wait_for(lambda: mails_to(mail_server, nina_email, "status changed"), timeout=20)
+    assert mail and f"/records/{record['id']}" in mail[0].text
+    assert "Ada" not in mail[0].text and "Lovelace" not in mail[0].text
+    # NOT-1: nobody else is told, in the app or by e-mail
+    assert items(omar, base) == [] and items(admin, base) == []
+    assert mails_to(mail_server, omar_email, "Record") == []  # (only their welcome)
+
+    # preferences: every kind with its default; the caller's choice wins
+    prefs = nina.get(f"{base}{API}/notification-preferences").json()["items"]
+    assert {p["kind"]: p["delivery"] for p in prefs} == {
+        "record_assigned": "email", "record_status_changed": "email",
+        "client_message": "email", "request_fulfilled": "email", "session_booked": "digest"}
+    chosen = nina.put(f"{base}{API}/notification-preferences",
+                      json={"items": [{"kind": "record_status_changed", "delivery": "in_app"}]})
+    assert chosen.status_code == 200, chosen.text
+    assert {p["kind"]: (p["delivery"], p["default"]) for p in chosen.json()["items"]}[
+        "record_status_changed"] == ("in_app", "email")
+    before = len(mails_to(mail_server, nina_email, "status changed"))
+    admin.put(f"{base}{API}/records/{record['id']}/status", json={"status": "active"})
+    assert wait_for(lambda: len([n for n in items(nina, base)
+                                 if n["kind"] == "record_status_changed"]) == 2)
+    time.sleep(1.5)  # a sender sweep or more
+    assert len(mails_to(mail_server, nina_email, "status changed")) == before
+    for bad in ({"items": [{"kind": "nope", "delivery": "email"}]},
+                {"items": [{"kind": "client_message", "delivery": "sms"}]},
+                {"items": [{"kind": "client_message", "delivery": "email"}] * 2},
+                {"items": []}, {}):
+        refused = nina.put(f"{base}{API}/notification-preferences", json=bad)
+        assert refused.status_code == 422 and refused.json()["code"] == "validation_error", bad
+
+    # read: once, again harmlessly; someone else's or an unknown id is 404
+    first = items(nina, base)[-1]
+    url = f"{base}{API}/notifications/{first['id']}/read"
+    assert nina.post(url).json()["read"] is True
+    assert nina.post(url).status_code == 200
+    assert omar.post(url).status_code == 404
+    assert nina.post(f"{base}{API}/notifications/{uuid.uuid4()}/read").status_code == 404
+    assert nina.post(f"{base}{API}/notifications/not-an-id/read").status_code == 404
+    unread = items(nina, base, unread="true")
+    assert first["id"] not in [n["id"] for n in unread] and len(unread) == 2
+    # keyset pages, newest first, each once
+    page = nina.get(f"{base}{API}/notifications", params={"limit": 1}).json()
+    seen = [n["id"] for n in page["items"]]
+    while page["next_cursor"]:
+        page = nina.get(f"{base}{API}/notifications",
+                        params={"limit": 1, "cursor": page["next_cursor"]}).json()
+        seen += [n["id"] for n in page["items"]]
+    assert seen == [n["id"] for n in items(nina, base)] and len(seen) == 3
+    bad_cursor = nina.get(f"{base}{API}/notifications", params={"cursor": "AAAA"})
+    assert bad_cursor.status_code == 422
+
+
+def test_not2_no_notifications_for_closed_and_inactive_records_when_the_agency_says_so(
+        gateway_url, staff, engine, mail_server):
+    base = gateway_url
+    admin = staff()
+    org = admin.organization_id
+    nina = staff(permissions=(), organization_id=org)
+    known_to_notifications(engine, org, nina.user_id)
+    quiet, busy = create_record(admin, base), create_record(admin, base, first_name="Bea")
+    for record in (quiet, busy):
+        assign_when_known(admin, base, record["id"], nina.user_id)
+    assert wait_for(lambda: len(items(nina, base)) == 2)
+    assert admin.patch(f"{base}{API}/settings", json={
+        "disable_notifications_for_closed_records": True}).status_code == 200
+    assert wait_for(lambda: sql(engine, "SELECT suppress_closed_records FROM"
+                                " notifications.organizations WHERE id = :o", o=org)
+                    == [(True,)])
+    for status in ("closed", "inactive"):
+        admin.put(f"{base}{API}/records/{quiet['id']}/status", json={"status": status})
+    admin.put(f"{base}{API}/records/{busy['id']}/status", json={"status": "prospect"})
+    assert wait_for(lambda: [n for n in items(nina, base)
+                             if n["kind"] == "record_status_changed"])
+    changed = [n for n in items(nina, base) if n["kind"] == "record_status_changed"]
+    assert [n["record_id"] for n in changed] == [busy["id"]]
+    handled = sql(engine, "SELECT count(*) FROM notifications.inbox"
+                  " WHERE handler = 'on_record_status_changed'")
+    assert handled[0][0] >= 3  # the suppressed ones were handled, not lost
+    # a closed record's new navigator is not told either
+    omar = staff(permissions=(), organization_id=org)
+    known_to_notifications(engine, org, omar.user_id)
+    assign_when_known(admin, base, quiet["id"], omar.user_id)
+    assign_when_known(admin, base, busy["id"], omar.user_id)
+    assert wait_for(lambda: [n["record_id"] for n in items(omar, base)] == [busy["id"]])
+    # the setting off again: notified again
+    admin.patch(f"{base}{API}/settings", json={"disable_notifications_for_closed_records": False})
+    assert wait_for(lambda: sql(engine, "SELECT suppress_closed_records FROM"
+                                " notifications.organizations WHERE id = :o", o=org)
+                    == [(False,)])
+    admin.put(f"{base}{API}/records/{quiet['id']}/status", json={"status": "closed"})
+    admin.put(f"{base}{API}/records/{quiet['id']}/status", json={"status": "active"})
+    assert wait_for(lambda: quiet["id"] in [n["record_id"] for n in items(omar, base)])
+
+
+def test_a_record_without_navigator_keeps_its_notifications_for_the_administrators(
+        gateway_url, staff, engine, mail_server):
+    base = gateway_url
+    admin = staff()
+    org = admin.organization_id
+    nina = staff(permissions=(), organization_id=org)
+    known_to_notifications(engine, org, nina.user_id)
+    lonely, other = create_record(admin, base), create_record(admin, base, first_name="Bea")
+    for status in ("inactive", "active"):
+        admin.put(f"{base}{API}/records/{lonely['id']}/status", json={"status": status})
+    admin.put(f"{base}{API}/records/{other['id']}/status", json={"status": "inactive"})
+    url = f"{base}{API}/notifications/unassigned"
+
+    def listed():
+        return admin.get(url).json()["items"]
+
+    assert wait_for(lambda: len(listed()) == 2 and listed()[1]["notifications"] == 2)
+    first, second = listed()
+    assert first["record_id"] == other["id"] and first["notifications"] == 1
+    assert second["record_id"] == lonely["id"]
+    assert second["latest_title"].endswith("status changed to active")
+    assert second["latest_kind"] == "record_status_changed"
+    # keyset pages
+    page = admin.get(url, params={"limit": 1}).json()
+    assert [i["record_id"] for i in page["items"]] == [other["id"]]
+    rest = admin.get(url, params={"limit": 1, "cursor": page["next_cursor"]}).json()
+    assert [i["record_id"] for i in rest["items"]] == [lonely["id"]]
+    assert rest["next_cursor"] is None
+    # administrators only; another agency sees none of it
+    refused = nina.get(url)
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert staff().get(url).json()["items"] == []
+    # the record's first navigator receives them in the app (not e-mailed) and it leaves the list
+    assign_when_known(admin, base, lonely["id"], nina.user_id)
+    assert wait_for(lambda: [i["record_id"] for i in listed()] == [other["id"]])
+    kinds = sorted(n["kind"] for n in items(nina, base))
+    assert kinds == ["record_assigned", "record_status_changed", "record_status_changed"]
+
+
+def test_not4_staff_users_are_welcomed_once_when_active_never_with_a_password(
+        gateway_url, staff, engine, mail_server):
+    base = gateway_url
+    admin = staff()
+    suffix = uuid.uuid4().hex[:8]
+    role = admin.post(f"{base}{API}/roles", json={"name": f"R {suffix}", "permissions": []})
+    password = "a very long passphrase " + suffix
+    active = admin.post(f"{base}{API}/users", json={
+        "email": f"active-{suffix}@example.org", "first_name": "Alma", "last_name": "Active",
+        "role_id": role.json()["id"], "password": password})
+    dormant = admin.post(f"{base}{API}/users", json={
+        "email": f"dormant-{suffix}@example.org", "first_name": "Dora", "last_name": "Dormant",
+        "role_id": role.json()["id"], "password": password, "active": False})
+    assert active.status_code == 201 and dormant.status_code == 201, dormant.text
+    [welcome] = wait_for(lambda: mails_to(mail_server, f"active-{suffix}@example.org"),
+                         timeout=20)
+    assert "staff account" in str(welcome.message["Subject"])
+    assert "Hello Alma" in welcome.text and "password reset" in welcome.text
+    assert password not in welcome.text and password not in welcome.html
+    assert settings_staff_url() in welcome.text
+    time.sleep(1.5)
+    assert mails_to(mail_server, f"dormant-{suffix}@example.org") == []
+    user = f"{base}{API}/users/{dormant.json()['id']}"
+    assert admin.patch(user, json={"active": True}).status_code == 200
+    assert wait_for(lambda: mails_to(mail_server, f"dormant-{suffix}@example.org"), timeout=20)
+    # made inactive and active again, renamed: never a second welcome
+    admin.patch(user, json={"active": False})
+    admin.patch(user, json={"active": True, "first_name": "Dorothy"})
+    admin.patch(f"{base}{API}/users/{active.json()['id']}", json={"first_name": "Alba"})
+    assert wait_for(lambda: sql(engine, "SELECT name FROM notifications.staff_users"
+                                " WHERE id = :u", u=dormant.json()["id"])
+                    == [("Dorothy Dormant",)])
+    time.sleep(1.5)
+    assert len(mails_to(mail_server, f"dormant-{suffix}@example.org")) == 1
+    assert len(mails_to(mail_server, f"active-{suffix}@example.org")) == 1
+    assert sql(engine, "SELECT count(*) FROM notifications.emails WHERE template ="
+               " 'staff_welcome' AND to_address LIKE :a", a=f"%{suffix}%") == [(2,)]
+
+
+def settings_staff_url() -> str:
+    from casework.config import env
+
+    return env("CASEWORK_STAFF_URL")
+
+
+def test_client_messages_and_fulfilled_requests_notify_by_the_rules(
+        gateway_url, staff, engine, mail_server, platform_config, sibling_events):
+    base, amqp = gateway_url, platform_config["AMQP_URI"]
+    admin = staff()
+    org = admin.organization_id
+    nina = staff(permissions=(), organization_id=org)
+    omar = staff(permissions=(), organization_id=org)
+    known_to_notifications(engine, org, omar.user_id)
+    record = create_record(admin, base)
+    assign_when_known(admin, base, record["id"], nina.user_id)
+    assert wait_for(lambda: items(nina, base))
+
+    def message(author, staff_user_id):
+        return publish(amqp, "notifications", "message_posted", {
+            "thread_id": str(uuid.uuid4()), "message_id": str(uuid.uuid4()),
+            "record_id": record["id"], "author": author, "author_id": str(uuid.uuid4()),
+            "staff_user_id": staff_user_id}, org)
+
+    # a client's message: the thread's staff member, a navigator
+    message("client", nina.user_id)
+    assert wait_for(lambda: [n for n in items(nina, base) if n["kind"] == "client_message"])
+    # a staff member's own message tells nobody
+    own = message("staff", nina.user_id)
+    # a thread of a colleague who is not a navigator: the record's navigators (NOT-1)
+    message("client", omar.user_id)
+    assert wait_for(lambda: len([n for n in items(nina, base)
+                                 if n["kind"] == "client_message"]) == 2)
+    assert wait_for(lambda: handled(engine, own))
+    assert items(omar, base) == []
+
+    def fulfilled(record_id, requested_by, **extra):
+        return publish(amqp, "records", "request_fulfilled", {
+            "request_id": str(uuid.uuid4()), "record_id": record_id, "type": "document",
+            "requested_by": requested_by, "private": False,
+            "title": "Document: Proof of address",
+            "fulfilled_at": "2030-01-01T00:00:00Z", **extra}, org)
+
+    fulfilled(record["id"], nina.user_id)
+    [done] = wait_for(lambda: [n for n in items(nina, base) if n["kind"] == "request_fulfilled"])
+    assert done["title"] == (f"Record {record['case_number']}: request fulfilled: Document:"
+                             " Proof of address")
+    assert wait_for(lambda: mails_to(mail_server, me(nina, base)["email"], "request fulfilled"),
+                    timeout=20)
+
+    # an unknown record: retried, then dead-lettered with the reason (never silently dropped)
+    unknown = fulfilled(str(uuid.uuid4()), nina.user_id)
+    reasons = wait_for(lambda: sql(engine, "SELECT reason FROM notifications.dead_letters"
+                                   " WHERE event_id = :e", e=unknown["event_id"]), timeout=15)
+    assert reasons and "not known to notifications" in reasons[0][0]
+    # a deleted record likewise
+    assert admin.delete(f"{base}{API}/records/{record['id']}").status_code == 204
+    assert wait_for(lambda: copy_of(engine, org, record["id"])["deleted"] is True)
+    gone = message("client", nina.user_id)
+    reasons = wait_for(lambda: sql(engine, "SELECT reason FROM notifications.dead_letters"
+                                   " WHERE event_id = :e", e=gone["event_id"]), timeout=15)
+    assert reasons and "is deleted" in reasons[0][0]
+
+
+def test_a_session_booked_with_a_practitioner_goes_into_their_daily_digest_once(
+        gateway_url, operator, engine, mail_server):
+    from contextlib import contextmanager
+
+    from services.notifications.entrypoints.digests import send_digests
+    from tests.e2e.test_scheduling_support import agency_admin, book, client, member
+
+    base = gateway_url
+    admin = agency_admin(base, operator, timezone="Europe/London")
+    org = admin.organization_id
+    nina = member(base, admin)
+    nina_email = me(nina, base)["email"]
+    known_to_notifications(engine, org, nina.user_id)
+    ada = client(admin, base)
+    made = book(admin, base, [ada["id"]], [nina.user_id, admin.user_id],
+                "2031-05-05T09:00:00Z", "2031-05-05T10:00:00Z")
+    assert made.status_code == 201, made.text
+    [booked] = wait_for(lambda: [n for n in items(nina, base) if n["kind"] == "session_booked"])
+    assert booked["title"] == "Session booked with you: 5 May 2031, 10:00 (Europe/London)"
+    assert booked["record_id"] == ada["id"]
+    # who booked it is not told
+    time.sleep(0.5)
+    assert [n for n in items(admin, base) if n["kind"] == "session_booked"] == []
+
+    @contextmanager
+    def read():
+        with engine.connect() as conn:
+            yield conn
+
+    def write():
+        return engine.begin()
+
+    # two instances at once, then again: one digest for the day
+    done = []
+    threads = [threading.Thread(target=lambda: done.append(send_digests(read, write, hour=0)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert send_digests(read, write, hour=0) == 0
+    assert sum(done) >= 1
+    [digest] = wait_for(lambda: mails_to(mail_server, nina_email, "notifications of the day"),
+                        timeout=20)
+    assert "Session booked with you: 5 May 2031, 10:00 (Europe/London)" in digest.text
+    time.sleep(1.5)
+    assert len(mails_to(mail_server, nina_email, "notifications of the day")) == 1
+    assert sql(engine, "SELECT notifications FROM notifications.digests WHERE user_id = :u",
+               u=nina.user_id) == [(1,)]
+    # not yet the hour of the agency's day: nothing due
+    assert sql(engine, "SELECT count(*) FROM notifications.notifications WHERE user_id = :u"
+               " AND delivery = 'digest' AND digested_at IS NULL", u=nina.user_id) == [(0,)]

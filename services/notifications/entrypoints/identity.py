@@ -11,9 +11,37 @@ from casework.messaging import consumes
 
 from ..queries import copies, organizations
 from .common import staff_user_data
+from .delivery import console_link
 from .email import queue_email
 
 log = logging.getLogger(__name__)
+
+
+class AgencyNotKnown(Exception):
+    """A staff user's welcome names the agency, whose ``organization_created`` (published with
+    its first administrator) has not been applied yet: the consumer retries, then dead-letters
+    with this reason."""
+
+
+def welcome_staff_user(session, event) -> None:
+    """NOT-4: a welcome e-mail to a staff user who is active (the first time they are: a user
+    made inactive at creation is welcomed when made active), never with a password (it points
+    to the staff console and its password reset), once per user (its key)."""
+    data, org = event["data"], event["organization_id"]
+    if not data["active"]:
+        log.info("staff user %s is not active: no welcome e-mail (yet)", data["user_id"])
+        return
+    if not data.get("email"):
+        log.warning("staff user %s has no e-mail address: no welcome e-mail", data["user_id"])
+        return
+    agency = organizations.get_agency(session, org)
+    if agency is None:
+        raise AgencyNotKnown(f"agency {org} of staff user {data['user_id']} is not known yet")
+    queue_email(session, {
+        "key": f"staff_welcome:{data['user_id']}", "organization_id": org,
+        "to": data["email"], "template": "staff_welcome",
+        "context": {"first_name": data.get("first_name") or data["name"] or data["email"],
+                    "organization_name": agency.name, "link": console_link()}})
 
 
 class IdentityEntrypoints:
@@ -42,13 +70,19 @@ class IdentityEntrypoints:
 
     @consumes("identity", "staff_user_created", check=staff_user_data)
     def on_staff_user_created(self, uow, event):
-        copies.remember_staff_user(uow.session, event["organization_id"], event["data"],
-                                   event["occurred_at"])
+        if copies.remember_staff_user(uow.session, event["organization_id"], event["data"],
+                                      event["occurred_at"]):
+            welcome_staff_user(uow.session, event)
 
     @consumes("identity", "staff_user_updated", check=staff_user_data)
     def on_staff_user_updated(self, uow, event):
-        copies.remember_staff_user(uow.session, event["organization_id"], event["data"],
-                                   event["occurred_at"])
+        """A user created inactive is welcomed when first made active (NOT-4). A user this
+        service has no copy of (made before it kept them) is not: they have used the console."""
+        session, org = uow.session, event["organization_id"]
+        before = copies.staff_user(session, org, event["data"]["user_id"])
+        if copies.remember_staff_user(session, org, event["data"], event["occurred_at"]) \
+                and before is not None and not before["active"]:
+            welcome_staff_user(session, event)
 
     @consumes("identity", "portal_account_created")
     def on_portal_account_created(self, uow, event):

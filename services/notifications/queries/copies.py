@@ -158,3 +158,23 @@ def organization_of(session: Session, org_id) -> dict | None:
         organizations.c.id, organizations.c.name, organizations.c.suppress_closed_records,
         organizations.c.timezone).where(organizations.c.id == org_id)).mappings().first()
     return dict(row) if row else None
+
+
+def inactive_among(session: Session, org_id, user_ids) -> set[str]:
+    """Which of ``user_ids`` are staff users the agency made inactive."""
+    if not user_ids:
+        return set()
+    rows = session.execute(select(staff_users.c.id).where(
+        staff_users.c.organization_id == org_id, staff_users.c.id.in_(list(user_ids)),
+        staff_users.c.active.is_(False))).scalars()
+    return {str(r) for r in rows}
+
+
+def status_at(session: Session, org_id, record_id):
+    """When the record's copy last took a status (None: never)."""
+    return session.execute(select(records.c.status_at).where(
+        records.c.organization_id == org_id, records.c.id == record_id)).scalar()
+
+
+def is_navigator(session: Session, org_id, record_id, user_id) -> bool:
+    return str(user_id) in navigators_of(session, org_id, record_id)
