@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from marshmallow import fields
@@ -479,10 +480,14 @@ def test_client_messages_and_fulfilled_requests_notify_by_the_rules(
 
 
 def test_a_session_booked_with_a_practitioner_goes_into_their_daily_digest_once(
-        gateway_url, operator, engine, mail_server):
-    from contextlib import contextmanager
+        gateway_url, operator, engine, mail_server, container_factory, monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from nameko.testing.services import entrypoint_hook
 
     from services.notifications.entrypoints.digests import send_digests
+    from services.notifications.service import NotificationsService
     from tests.e2e.test_scheduling_support import agency_admin, book, client, member
 
     base = gateway_url
@@ -498,8 +503,7 @@ def test_a_session_booked_with_a_practitioner_goes_into_their_daily_digest_once(
     [booked] = wait_for(lambda: [n for n in items(nina, base) if n["kind"] == "session_booked"])
     assert booked["title"] == "Session booked with you: 5 May 2031, 10:00 (Europe/London)"
     assert booked["record_id"] == ada["id"]
-    # who booked it is not told
-    time.sleep(0.5)
+    time.sleep(0.5)  # who booked it is not told
     assert [n for n in items(admin, base) if n["kind"] == "session_booked"] == []
 
     @contextmanager
@@ -510,16 +514,29 @@ def test_a_session_booked_with_a_practitioner_goes_into_their_daily_digest_once(
     def write():
         return engine.begin()
 
-    # two instances at once, then again: one digest for the day
-    done = []
-    threads = [threading.Thread(target=lambda: done.append(send_digests(read, write, hour=0)))
-               for _ in range(2)]
+    # before the agency's digest hour nothing is due
+    local_hour = datetime.now(ZoneInfo("Europe/London")).hour
+    if local_hour < 23:
+        assert send_digests(read, write, hour=local_hour + 1) == 0
+
+    # from the hour on (0 here), the timer of two more instances, at once, and again: one
+    # digest for the day
+    monkeypatch.setenv("CASEWORK_DIGEST_HOUR", "0")
+    instances = [container_factory(NotificationsService) for _ in range(2)]
+    for instance in instances:
+        instance.start()
+
+    def tick(instance):
+        with entrypoint_hook(instance, "send_daily_digests") as send_daily_digests:
+            send_daily_digests()
+
+    threads = [threading.Thread(target=tick, args=(i,)) for i in instances]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert send_digests(read, write, hour=0) == 0
-    assert sum(done) >= 1
+    tick(instances[0])
+    assert send_digests(read, write) == 0
     [digest] = wait_for(lambda: mails_to(mail_server, nina_email, "notifications of the day"),
                         timeout=20)
     assert "Session booked with you: 5 May 2031, 10:00 (Europe/London)" in digest.text
@@ -527,6 +544,7 @@ def test_a_session_booked_with_a_practitioner_goes_into_their_daily_digest_once(
     assert len(mails_to(mail_server, nina_email, "notifications of the day")) == 1
     assert sql(engine, "SELECT notifications FROM notifications.digests WHERE user_id = :u",
                u=nina.user_id) == [(1,)]
-    # not yet the hour of the agency's day: nothing due
     assert sql(engine, "SELECT count(*) FROM notifications.notifications WHERE user_id = :u"
                " AND delivery = 'digest' AND digested_at IS NULL", u=nina.user_id) == [(0,)]
+    assert sql(engine, "SELECT count(*) FROM notifications.emails WHERE key LIKE :k",
+               k=f"digest:{nina.user_id}:%") == [(1,)]

@@ -83,13 +83,19 @@ def about_record(session, event, *, kind: str, record_id, addressee=None, status
                  known: bool = True, **values) -> list[str]:
     """A notification about a record (NOT-1, NOT-2) for ``addressee`` or its navigators.
     ``status``: the record's status as the event says it is now (else the copy's); ``known``
-    False lets a record's own event name a record whose ``record_created`` has not arrived."""
+    False for a record's own events: the record may not be known yet (its ``record_created``
+    still on its way), and a deleted one's event still applies its copy, with a warning in the
+    log instead of a notification."""
     org = event["organization_id"]
     record = copies.record_of(session, org, record_id)
     if record is None and known:
         raise Undeliverable(f"record {record_id} of agency {org} is not known to notifications"
                             f" ({kind})")
     if record is not None and record["deleted"]:
+        if not known:  # the record's own event: its copy is applied, only the notice is not
+            log.warning("no %s notification about record %s: the record is deleted", kind,
+                        record_id, extra={"event_id": str(event["event_id"])})
+            return []
         raise Undeliverable(f"record {record_id} of agency {org} is deleted ({kind}); replay"
                             " the event if it is restored")
     agency = copies.organization_of(session, org)
