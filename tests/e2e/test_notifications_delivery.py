@@ -415,6 +415,24 @@ def test_not4_staff_users_are_welcomed_once_when_active_never_with_a_password(
                " 'staff_welcome' AND to_address LIKE :a", a=f"%{suffix}%") == [(2,)]
 
 
+def test_not4_a_first_administrator_arriving_before_the_agency_is_welcomed_with_it(
+        gateway_url, engine, mail_server, platform_config):
+    amqp = platform_config["AMQP_URI"]
+    org, suffix = str(uuid.uuid4()), uuid.uuid4().hex[:8]
+    admin = staff_user_event(first_name="Fay", email=f"fay-{suffix}@example.org")
+    first = publish(amqp, "identity", "staff_user_created", admin, org)
+    assert wait_for(lambda: handled(engine, first))
+    time.sleep(1)
+    assert mails_to(mail_server, admin["email"]) == []
+    created = publish(amqp, "identity", "organization_created",
+                      {"organization_id": org, "name": "Late Agency", "slug": f"late-{suffix}",
+                       "timezone": "UTC"}, org)
+    [welcome] = wait_for(lambda: mails_to(mail_server, admin["email"]), timeout=20)
+    assert "Late Agency" in str(welcome.message["Subject"])
+    assert sql(engine, "SELECT count(*) FROM notifications.dead_letters WHERE event_id IN"
+               " (:a, :b)", a=first["event_id"], b=created["event_id"]) == [(0,)]
+
+
 def settings_staff_url() -> str:
     from casework.config import env
 

@@ -17,16 +17,12 @@ from .email import queue_email
 log = logging.getLogger(__name__)
 
 
-class AgencyNotKnown(Exception):
-    """A staff user's welcome names the agency, whose ``organization_created`` (published with
-    its first administrator) has not been applied yet: the consumer retries, then dead-letters
-    with this reason."""
-
-
 def welcome_staff_user(session, event) -> None:
     """NOT-4: a welcome e-mail to a staff user who is active (the first time they are: a user
     made inactive at creation is welcomed when made active), never with a password (it points
-    to the staff console and its password reset), once per user (its key)."""
+    to the staff console and its password reset), once per user (its key). A new agency's
+    first administrator may arrive before the agency (both events come from one transaction):
+    their welcome waits for ``organization_created``."""
     data, org = event["data"], event["organization_id"]
     if not data["active"]:
         log.info("staff user %s is not active: no welcome e-mail (yet)", data["user_id"])
@@ -36,12 +32,19 @@ def welcome_staff_user(session, event) -> None:
         return
     agency = organizations.get_agency(session, org)
     if agency is None:
-        raise AgencyNotKnown(f"agency {org} of staff user {data['user_id']} is not known yet")
+        log.info("staff user %s: the welcome waits for agency %s", data["user_id"], org)
+        return
+    queue_welcome(session, org, agency.name, data["user_id"], data["email"],
+                  data.get("first_name") or data["name"] or data["email"])
+
+
+def queue_welcome(session, org, organization_name: str, user_id, email: str,
+                  first_name: str) -> None:
     queue_email(session, {
-        "key": f"staff_welcome:{data['user_id']}", "organization_id": org,
-        "to": data["email"], "template": "staff_welcome",
-        "context": {"first_name": data.get("first_name") or data["name"] or data["email"],
-                    "organization_name": agency.name, "link": console_link()}})
+        "key": f"staff_welcome:{user_id}", "organization_id": org, "to": email,
+        "template": "staff_welcome",
+        "context": {"first_name": first_name, "organization_name": organization_name,
+                    "link": console_link()}})
 
 
 class IdentityEntrypoints:
@@ -52,6 +55,10 @@ class IdentityEntrypoints:
                                        event["occurred_at"])
         copies.remember_timezone(uow.session, data["organization_id"], data["name"],
                                  data.get("timezone"), event["occurred_at"])
+        # its first administrator, if their event came first, is welcomed now (NOT-4)
+        for user in copies.unwelcomed_staff(uow.session, data["organization_id"]):
+            queue_welcome(uow.session, data["organization_id"], data["name"], user["id"],
+                          user["email"], user["name"] or user["email"])
 
     @consumes("identity", "organization_updated")
     def on_organization_updated(self, uow, event):

@@ -15,11 +15,11 @@ Read by the delivery rules and by other notifications code (the messages helper)
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from ..models import navigators, organizations, records, staff_users
+from ..models import emails, navigators, organizations, records, staff_users
 
 # the groups of a record's fields that events set, each with its own time
 RECORD_GROUPS = {
@@ -178,3 +178,14 @@ def status_at(session: Session, org_id, record_id):
 
 def is_navigator(session: Session, org_id, record_id, user_id) -> bool:
     return str(user_id) in navigators_of(session, org_id, record_id)
+
+
+def unwelcomed_staff(session: Session, org_id) -> list[dict]:
+    """The agency's active staff users with an address and no welcome e-mail queued (NOT-4)."""
+    welcomed = select(emails.c.id).where(
+        emails.c.key == func.concat("staff_welcome:", func.cast(staff_users.c.id, String)))
+    rows = session.execute(select(staff_users.c.id, staff_users.c.email, staff_users.c.name)
+                           .where(staff_users.c.organization_id == org_id,
+                                  staff_users.c.active.is_(True),
+                                  staff_users.c.email.is_not(None), ~welcomed.exists()))
+    return [dict(r._mapping) for r in rows]
