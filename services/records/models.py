@@ -83,6 +83,10 @@ records = Table(
           postgresql_where=text("import_key IS NOT NULL")),
     Index("ix_records_org_birth", "organization_id", "date_of_birth",
           postgresql_where=text("date_of_birth IS NOT NULL")),
+    # each live record's name words as an array (migration records_0014): a misspelt search of
+    # several words intersects their records inside this GIN index (search.py)
+    Index("ix_records_name_word_array", func.records.name_word_array(text("name_text")),
+          postgresql_using="gin", postgresql_where=LIVE),
     # (agency, trigram) GIN index (btree_gin): an agency's search never rechecks another
     # agency's candidates (search.py says why and what was measured) ...
     Index("ix_records_search_trgm", "organization_id", "search_text", postgresql_using="gin",
