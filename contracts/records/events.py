@@ -6,8 +6,7 @@ from marshmallow import fields, validate
 
 from casework.events import declare
 
-from ..common import EventData
-from ..common import UtcDateTime
+from ..common import EventData, UtcDateTime
 from .record import KINDS, PORTAL_STATUSES, STATUSES
 from .requests import REQUEST_TYPES
 

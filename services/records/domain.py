@@ -538,7 +538,8 @@ DECLARABLE_DOCUMENT_TYPES = (PDF_TYPE, *DECLARABLE_IMAGE_TYPES)
 EXTENSIONS = {PDF_TYPE: "pdf", "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
               "image/webp": "webp"}
 # what a PDF may not carry: scripts, and actions that start programs or fetch and send data
-PDF_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"})
+PDF_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm",
+                         "/RichMediaExecute"})
 PDF_SCRIPT_KEYS = frozenset({"/JS", "/JavaScript"})
 
 

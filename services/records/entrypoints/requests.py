@@ -28,8 +28,8 @@ from casework.dumping import page_dumper
 from casework.errors import (
     CaseworkError,
     ClientInactive,
-    NotFound,
     NoPortalAccount,
+    NotFound,
     PermissionDenied,
     PortalNotEnabled,
     RequestClosed,
