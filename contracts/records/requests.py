@@ -288,7 +288,7 @@ class BulkRequestsBodySchema(Strict):
     record_id): a repeat answers the request made first as sent and makes nothing new."""
 
     key = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    record_ids = fields.List(fields.UUID(), required=True,
+    record_ids = unique_list(fields.UUID(), what="record id", required=True,
                              validate=validate.Length(min=1, max=BULK_REQUEST_LIMIT))
     request = fields.Nested(RequestCreateSchema, required=True)
 

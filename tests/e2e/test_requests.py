@@ -12,11 +12,13 @@ import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from kombu import Connection, Exchange, Queue
 from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
+from casework.errors import ValidationFailed
 from tests.e2e.test_bus_permissions import rpc_as
 from tests.e2e.test_portal_invitations import (
     STAFF,
@@ -442,8 +444,7 @@ def test_create_requests_gives_a_result_per_id_and_is_idempotent_by_key(
     unknown = str(uuid.uuid4())
     caller = signed({"kind": "staff", "organization_id": admin.organization_id,
                      "user_id": admin.user_id, "permissions": [], "request_id": "mass-1"})
-    payload = {"key": "send-1", "record_ids": [mine["id"], plain["id"], inactive["id"], unknown,
-                                                mine["id"]],
+    payload = {"key": "send-1", "record_ids": [mine["id"], plain["id"], inactive["id"], unknown],
                "request": {"type": "document", "document_category": "income",
                            "document_name": "Payslip"}}
     with rpc_as(bus_users["gateway"], "gateway") as rpc:
@@ -451,9 +452,8 @@ def test_create_requests_gives_a_result_per_id_and_is_idempotent_by_key(
         again = rpc.records.create_requests(caller, payload)["results"]
     assert [(r["record_id"], r["outcome"], r["code"]) for r in first] == [
         (mine["id"], "sent", None), (plain["id"], "skipped", "no_portal_account"),
-        (inactive["id"], "skipped", "client_inactive"), (unknown, "failed", "not_found"),
-        (mine["id"], "sent", None)]
-    assert first[0]["request_id"] and first[0]["request_id"] == first[4]["request_id"]
+        (inactive["id"], "skipped", "client_inactive"), (unknown, "failed", "not_found")]
+    assert first[0]["request_id"] and [r["request_id"] for r in first[1:]] == [None] * 3
     assert again == first  # the same request answered, nothing new
     assert sql(engine, "SELECT count(*) FROM records.client_requests WHERE record_id = :r",
                r=mine["id"])[0][0] == 1
@@ -463,10 +463,15 @@ def test_create_requests_gives_a_result_per_id_and_is_idempotent_by_key(
     (seen,) = client.get(f"{url}{PORTAL}/records/{mine['id']}/requests").json()["items"]
     assert seen["title"] == "Document: Payslip"
 
-    # another key is another send
+    # another key is another send; an id given twice is refused before anything is made
     with rpc_as(bus_users["gateway"], "gateway") as rpc:
         other = rpc.records.create_requests(caller, {**payload, "key": "send-2"})["results"]
+        with pytest.raises(ValidationFailed):
+            rpc.records.create_requests(caller, {**payload, "key": "send-3",
+                                                 "record_ids": [mine["id"], mine["id"]]})
     assert other[0]["outcome"] == "sent" and other[0]["request_id"] != first[0]["request_id"]
+    assert sql(engine, "SELECT count(*) FROM records.client_requests WHERE record_id = :r",
+               r=mine["id"])[0][0] == 2
 
 
 def test_create_requests_for_10000_records_in_one_call(portal_url, bus_users, engine):

@@ -224,22 +224,17 @@ class RequestEntrypoints:
 
     @rpc(expected_exceptions=CaseworkError)
     def create_requests(self, caller, payload):
-        """Mass sending (BRIEF contract 2): one request to up to 10,000 records in one
-        statement, a result per id in the caller's order (repeats answered once each).
-        Idempotent by (``key``, record): a repeat answers the request made first as sent."""
+        """Mass sending (BRIEF contract 2): one request to up to 10,000 records (each once) in
+        one statement, a result per id in the caller's order. Idempotent by (``key``, record):
+        a repeat answers the request made first as sent and makes nothing new."""
         caller = staff(caller)
         data = load(bulk_body, payload)
-        wanted = [str(i) for i in data["record_ids"]]
-        unique = list(dict.fromkeys(wanted))
-        rows = {r["record_id"]: r for r in self._send(caller, unique, data["request"],
-                                                      data["key"])}
-        results = []
-        for record_id in wanted:
-            row = rows[record_id]
-            code = row["code"]
-            outcome = "sent" if code is None else "skipped" if code in SKIPPED else "failed"
-            results.append({"record_id": record_id, "outcome": outcome, "code": code,
-                            "request_id": row["request_id"]})
+        rows = self._send(caller, [str(i) for i in data["record_ids"]], data["request"],
+                          data["key"])
+        results = [{"record_id": row["record_id"], "code": row["code"],
+                    "request_id": row["request_id"],
+                    "outcome": "sent" if row["code"] is None
+                    else "skipped" if row["code"] in SKIPPED else "failed"} for row in rows]
         return {"results": dump_results(results)}
 
     @rpc(expected_exceptions=CaseworkError)

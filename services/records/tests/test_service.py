@@ -40,6 +40,9 @@ GUARDED = [
     ("update_group", (RECORD, {"name": "G"})),
     ("delete_group", (RECORD,)),
     ("bulk_group_members", (RECORD, {"add": [RECORD]})),
+    ("create_assessment", ({"name": "A", "questions": [{"id": "q", "text": "Q",
+                                                        "kind": "text"}]},)),
+    ("update_assessment", (RECORD, {"requestable": False})),
 ]
 
 
