@@ -217,6 +217,8 @@ class RequestEntrypoints:
         """``POST /staff/records/{id}/requests`` (REQ-1, REQ-2)."""
         caller, record_id = staff(caller), known_id(record_id)
         data = load(request_create, payload)
+        with self.db.read() as session:  # an unknown record is 404 whatever the portal says
+            require_record(session, caller, record_id)
         (row,) = self._send(caller, [record_id], data, None)
         if row["code"] is not None:
             raise _refusal(row["code"], record_id)
