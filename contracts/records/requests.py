@@ -264,9 +264,11 @@ class DocumentSchema(Schema):
 
 
 class DocumentFileSchema(DocumentSchema):
-    """RPC reply of reading a document: its bytes in base64 (the gateway answers them raw)."""
+    """RPC reply of reading a document: its bytes in base64 (the gateway answers them raw) and
+    the file name to offer, made of its id only (never of what a client typed)."""
 
     data = fields.String(required=True)
+    filename = fields.String(required=True)
 
 
 class RoiSchema(Schema):

@@ -120,13 +120,11 @@ class RequestRoutes:
         """A document's bytes with their content type, as an attachment named after its id
         (an audited read)."""
         found = self.rpc.records.get_document(call.caller, record_id, document_id)
-        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
-                     "image/gif": "gif", "image/webp": "webp"}.get(found["content_type"], "bin")
         return Response(base64.b64decode(found["data"]), status=200,
                         mimetype=found["content_type"], headers={
                             "X-Request-Id": call.request_id,
                             "Content-Disposition":
-                                f'attachment; filename="document-{found["id"]}.{extension}"',
+                                f'attachment; filename="{found["filename"]}"',
                             "Cache-Control": "private, no-store",
                             "Content-Security-Policy": "default-src 'none'; sandbox",
                             "X-Content-Type-Options": "nosniff"})

@@ -514,3 +514,29 @@ def test_create_requests_for_10000_records_in_one_call(portal_url, bus_users, en
     unpublished = ("SELECT count(*) FROM records.outbox WHERE routing_key = 'request_created' "
                    "AND published_at IS NULL AND payload->>'organization_id' = CAST(:o AS text)")
     assert wait_for(lambda: sql(engine, unpublished, o=org)[0][0] == 0, timeout=30)
+
+
+def test_req3_concurrent_fulfilments_of_one_request_one_wins(portal_url, bus_users, engine):
+    """Twenty fulfilments of one request at once: one 200, the others 409 ``request_closed``;
+    one ROI, one audit row and one ``request_fulfilled`` event."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = portal_url
+    admin, mine, client = setup(url)
+    sent = ask(url, admin, mine["id"], type="roi").json()
+    body = {"starts_on": str(today()), "expires_on": str(today() + timedelta(days=30)),
+            "signed_name": "Cleo Client"}
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: fulfil(url, client, sent["id"], json=body),
+                                range(20)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [409] * 19, [a.text for a in answers if a.status_code != 409]
+    assert {a.json()["code"] for a in answers if a.status_code == 409} == {"request_closed"}
+    counts = sql(engine, """
+        SELECT (SELECT count(*) FROM records.client_rois WHERE record_id = :r),
+               (SELECT count(*) FROM records.audit_entries WHERE record_id = :r
+                  AND action = 'request_fulfilled'),
+               (SELECT count(*) FROM records.outbox WHERE routing_key = 'request_fulfilled'
+                  AND payload->'data'->>'request_id' = CAST(:q AS text))""",
+                 r=mine["id"], q=sent["id"])[0]
+    assert tuple(counts) == (1, 1, 1)

@@ -321,6 +321,7 @@ class RequestEntrypoints:
                         request_id(caller, uow), call_id=uow.call_id)
         return dump_document_file({
             **found, "url": domain.document_url(record_id, document_id),
+            "filename": domain.document_filename(document_id, found["content_type"]),
             "data": base64.b64encode(found["data"]).decode("ascii")})
 
     # --- the portal (REQ-3) -------------------------------------------------------------------
