@@ -148,7 +148,8 @@ class RequestRoutes:
 
     @route("POST", "/api/v1/portal/requests/<request_id>/fulfil", audience="portal",
            raw_body=FULFIL_TYPES, max_body_bytes=MAX_DOCUMENT_BYTES,
-           responses={200: PortalRequestSchema}, errors=(403, 409, 415), tag="portal")
+           responses={200: PortalRequestSchema}, errors=(400, 403, 409, 415, 422),
+           tag="portal")
     def fulfil_request(self, call, request_id, body):
         """Fulfil a request (REQ-3), once (409 ``request_closed``). As JSON
         (``application/json``, at most 1 MiB): an assessment ``{answers: {question_id:
