@@ -1,7 +1,7 @@
 """misspelt searches of two or more words meet in one GIN index of each record's name words
 
 Revision ID: records_0014
-Revises: records_0011
+Revises: records_0012
 Create Date: 2026-11-30 11:45:00.000000
 
 A search such as "margret thomps" wants the records carrying a word close to each word typed.
@@ -18,7 +18,7 @@ found (a leading organization_id column made each scan walk the agency's whole p
 from alembic import op
 
 revision = 'records_0014'
-down_revision = 'records_0011'
+down_revision = 'records_0012'
 branch_labels = None
 depends_on = None
 
