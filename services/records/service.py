@@ -22,6 +22,7 @@ from .entrypoints.groups import GroupEntrypoints
 from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
 from .entrypoints.records import RecordEntrypoints
+from .entrypoints.requests import RequestEntrypoints
 from .entrypoints.scheduling_events import SchedulingEventEntrypoints
 from .entrypoints.statuses import StatusEntrypoints
 from .models import metadata
@@ -39,6 +40,7 @@ class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, AgencyEntrypoints, ImportEntrypoints,
                      InboundEntrypoints, GlobalRecordEntrypoints, SchedulingEventEntrypoints,
+                     RequestEntrypoints,
                      UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,
