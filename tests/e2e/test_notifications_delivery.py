@@ -566,3 +566,27 @@ def test_a_session_booked_with_a_practitioner_goes_into_their_daily_digest_once(
                " AND delivery = 'digest' AND digested_at IS NULL", u=nina.user_id) == [(0,)]
     assert sql(engine, "SELECT count(*) FROM notifications.emails WHERE key LIKE :k",
                k=f"digest:{nina.user_id}:%") == [(1,)]
+
+
+def test_req3_the_requester_is_notified_when_the_client_fulfils_in_the_portal(portal_url,
+                                                                              engine):
+    from tests.e2e.test_requests import ask, fulfil, setup
+    from tests.fixtures import add_staff_member
+
+    url = portal_url
+    admin, mine, client = setup(url)
+    colleague = add_staff_member(url, admin, ())
+    assign_when_known(admin, url, mine["id"], admin.user_id)
+    sent = ask(url, admin, mine["id"], type="location", private=False)
+    assert sent.status_code == 201, sent.text
+    done = fulfil(url, client, sent.json()["id"], json={"latitude": 1.5, "longitude": 2.5})
+    assert done.status_code == 200, done.text
+    [told] = wait_for(lambda: [n for n in items(admin, url) if n["kind"] == "request_fulfilled"],
+                      timeout=15)
+    assert told["record_id"] == mine["id"]
+    assert told["title"] == f"Record {mine['case_number']}: request fulfilled: Location"
+    # e-mailed at once (the default), to the requester only (NOT-1)
+    assert sql(engine, "SELECT count(*) FROM notifications.emails WHERE template ="
+               " 'notification' AND to_address = :a AND subject LIKE '%request fulfilled%'",
+               a=me(admin, url)["email"]) == [(1,)]
+    assert items(colleague, url) == []
