@@ -209,3 +209,13 @@ class ClientInactive(CaseworkError):
 @error("practitioner_busy", 409, "A practitioner already has a session at that time")
 class PractitionerBusy(CaseworkError):
     pass
+
+
+@error("contact_not_allowed", 403, "This staff member cannot be contacted here")
+class ContactNotAllowed(CaseworkError):
+    pass
+
+
+@error("portal_banned", 409, "The client is banned from the agency's portal")
+class PortalBanned(CaseworkError):
+    pass

@@ -11,6 +11,8 @@ EMAIL_TEMPLATES = {
     "invitation": ("organization_name", "link", "expires_at"),
     "portal_welcome": ("first_name",),
     "password_reset": ("link", "expires_at"),
+    # NOT-5: a new message in the portal (never its body: the e-mail says where to read it)
+    "new_message": ("first_name", "link"),
 }
 
 
@@ -34,3 +36,7 @@ class EmailQueuedSchema(Strict):
     email_id = fields.UUID(required=True)
     status = fields.String(required=True,
                            validate=validate.OneOf(("queued", "sent", "failed", "dead")))
+
+
+# message threads and mass sending (NOT-5 to NOT-7): their schemas and ``message_posted``
+from . import messages  # noqa: E402,F401

@@ -7,6 +7,7 @@ from .auth import Auth, RequestContext
 from .routes.admin import AdminRoutes
 from .routes.auth import AuthRoutes
 from .routes.invitations import InvitationRoutes
+from .routes.messages import MessageRoutes, PortalMessageRoutes
 from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
 from .routes.portal import PortalIdentityRoutes, PortalSchedulingRoutes
@@ -17,7 +18,7 @@ from .routes.scheduling import SchedulingRoutes
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
                      PortalIdentityRoutes, PortalSchedulingRoutes, InvitationRoutes, PublicRoutes,
-                     SchedulingRoutes):
+                     SchedulingRoutes, MessageRoutes, PortalMessageRoutes):
     name = "gateway"
 
     rpc = ServiceClients()
