@@ -11,12 +11,13 @@ from .entrypoints.email import EmailEntrypoints
 from .entrypoints.identity import IdentityEntrypoints
 from .entrypoints.mass_sends import MassSendEntrypoints
 from .entrypoints.messages import MessageEntrypoints
+from .entrypoints.records import RecordEntrypoints
 from .models import metadata
 from .sender import MailSender
 
 
-class NotificationsService(EmailEntrypoints, IdentityEntrypoints, MessageEntrypoints,
-                           MassSendEntrypoints, CaseworkService):
+class NotificationsService(EmailEntrypoints, IdentityEntrypoints, RecordEntrypoints,
+                           MessageEntrypoints, MassSendEntrypoints, CaseworkService):
     name = "notifications"
     db = Database("notifications", metadata)
     mail_sender = MailSender()

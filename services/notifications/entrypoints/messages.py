@@ -48,12 +48,7 @@ from contracts.messages import (
 )
 
 from .. import domain
-from ..queries import threads
-
-try:  # TEMPORARY until the foundation (copies) is merged
-    from ..queries import copies
-except ImportError:  # pragma: no cover
-    copies = None
+from ..queries import copies, threads
 from .email import queue_email
 
 BODY = MessageBodySchema()

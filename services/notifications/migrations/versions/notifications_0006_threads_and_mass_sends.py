@@ -1,7 +1,7 @@
 """message threads between staff and clients, and mass sending (NOT-5 to NOT-7)
 
 Revision ID: notifications_0006
-Revises: notifications_0004
+Revises: notifications_0005
 Create Date: 2026-11-30 11:40:00.000000
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'notifications_0006'
-down_revision = 'notifications_0004'  # the lead re-chains this after notifications_0005
+down_revision = 'notifications_0005'
 branch_labels = None
 depends_on = None
 
