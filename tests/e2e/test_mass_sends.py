@@ -57,13 +57,13 @@ def test_not7_a_message_to_a_list_reaches_each_client_with_a_result_per_recipien
                         (unknown, "failed", "not_found")]
 
     # each client: one thread in the portal, unread, and one e-mail telling of it
-    for (made_record, client), row in zip(clients, result["results"]):
+    for (made_record, client), row in zip(clients, result["results"][:3], strict=True):
         [item] = client.get(f"{url}{PORTAL}/records/{made_record['id']}/threads").json()["items"]
         assert item["thread_id"] == row["thread_id"] and item["unread"] == 1
         thread = client.get(f"{url}{PORTAL}/threads/{row['thread_id']}").json()
         assert thread["messages"][0]["body"] == "<b>Closed</b> on Friday"
-        [mail] = wait_for(lambda: mail_to(mail_server, made_record["email"], "new message"),
-                          timeout=20)
+        [mail] = wait_for(lambda address=made_record["email"]: mail_to(
+            mail_server, address, "new message"), timeout=20)
         assert f"/threads/{row['thread_id']}" in mail.text and "Friday" not in mail.text
     assert mail_to(mail_server, inactive["email"], "new message") == []
     # one message_posted per message sent
@@ -168,5 +168,5 @@ def test_not7_a_batch_that_dies_mid_way_is_redone_once(gateway_url, mail_server,
                  m=mass_send_id, k=f"mass_send:{mass_send_id}:%", c=f"mass-send-{mass_send_id}")
     assert tuple(counts[0]) == (5, 5, 5, 5)
     for made_record, _ in clients:
-        assert wait_for(lambda: len(mail_to(mail_server, made_record["email"], "new message"))
-                        == 1, timeout=20)
+        assert wait_for(lambda address=made_record["email"]: len(mail_to(
+            mail_server, address, "new message")) == 1, timeout=20)
