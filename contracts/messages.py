@@ -145,6 +145,10 @@ class MassSendResultSchema(Schema):
     # the thread (a message) or the request (a request) made for this recipient
     thread_id = fields.UUID(required=True, allow_none=True)
     request_id = fields.UUID(required=True, allow_none=True)
+    # the e-mail telling the client of a sent message: queued, sent, failed (retrying) or dead
+    # (refused by the server: `casework mail list --dead`); null when none was sent
+    email_status = fields.String(required=True, allow_none=True, validate=validate.OneOf(
+        ("queued", "sent", "failed", "dead")))
 
 
 class MassSendSchema(Schema):

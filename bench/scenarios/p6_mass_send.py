@@ -13,6 +13,7 @@ unread), counted in the notifications database once the send is done.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -20,7 +21,7 @@ import requests
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
-from .. import data, infra
+from .. import data, infra, machine
 from ..report import Report, table
 from ..stack import free_port
 
@@ -104,6 +105,10 @@ def run(ctx) -> Report:
                            {"CASEWORK_RECORDS_DATABASE_URL": records_url})
         ctx.platform.scale("notifications", 1, ctx.vhost, smtp_env)
         headers = ctx.staff.headers
+        procs = {p.label: p.pid for p in ctx.platform.processes()}
+        procs["bench (SMTP server)"] = os.getpid()
+        cpu_before = {label: machine.cpu_seconds(pid) for label, pid in procs.items()}
+        busy_before = machine.busy_ticks()
         started = time.perf_counter()
         answer = requests.post(f"{ctx.platform.url}/api/v1/staff/mass-sends", headers=headers,
                                json={"record_ids": ids, "message": {
@@ -133,6 +138,9 @@ def run(ctx) -> Report:
             if done_at is not None and handler.messages >= RECIPIENTS:
                 break
             time.sleep(0.25)
+        cpu = {label: machine.cpu_seconds(pid) - cpu_before[label]
+               for label, pid in procs.items()}
+        busy_after = machine.busy_ticks()
         final = requests.get(f"{ctx.platform.url}/api/v1/staff/mass-sends/{mass_send_id}",
                              headers=headers, timeout=60).json()
         with ctx.engine.connect() as conn:
@@ -170,6 +178,12 @@ def run(ctx) -> Report:
     report.check("mass send results", f"total {final.get('total')}, done {final.get('done')}"
                  f", failed {final.get('failed')}; e-mails sent {mail_sent[0]:,} of "
                  f"{mail_sent[1]:,}", "", None, kind="info")
+    busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
+    report.check("machine CPU busy during the run (all users)", f"{busy:.0%}", "", None,
+                 kind="info")
+    report.section("CPU seconds of each process during the run",
+                   table(["process", "CPU seconds"],
+                         [[label, f"{seconds:.1f}"] for label, seconds in cpu.items()]))
     rows = [[f"{t:.1f}", f"{inbox:,}", f"{mail:,}"] for t, inbox, mail in progress[::8]]
     if progress:
         t, inbox, mail = progress[-1]

@@ -170,3 +170,37 @@ def test_not7_a_batch_that_dies_mid_way_is_redone_once(gateway_url, mail_server,
     for made_record, _ in clients:
         assert wait_for(lambda address=made_record["email"]: len(mail_to(
             mail_server, address, "new message")) == 1, timeout=20)
+
+
+def test_not7_an_smtp_refusal_of_a_recipient_ends_where_an_operator_sees_it(
+        gateway_url, mail_server, engine):
+    """The server refuses one client's address for good (550): their message still waits in
+    the portal, the send's result says the e-mail is dead, and the operator's dead-mail list
+    names it with the server's answer."""
+    import os
+    import subprocess
+    import sys
+
+    url = gateway_url
+    admin = agency(url)
+    (kept, _), (refused, refused_client) = (portal_client(url, admin, mail_server)
+                                            for _ in range(2))
+    mail_server.inbox.refuse[refused["email"]] = "550 no such mailbox here"
+    made = admin.post(f"{url}{MASS}", json={"record_ids": [kept["id"], refused["id"]],
+                                           "message": {"body": "Hello both"}})
+    assert made.status_code == 202, made.text
+    finished(url, admin, made.json()["id"])
+
+    def states():
+        results = admin.get(f"{url}{MASS}/{made.json()['id']}").json()["results"]
+        found = {r["record_id"]: r["email_status"] for r in results}
+        return found if found[kept["id"]] == "sent" and found[refused["id"]] == "dead" else None
+
+    assert wait_for(states, timeout=20), admin.get(f"{url}{MASS}/{made.json()['id']}").text
+    [item] = refused_client.get(f"{url}{PORTAL}/records/{refused['id']}/threads").json()["items"]
+    assert item["unread"] == 1
+    listed = subprocess.run([sys.executable, "-m", "casework.cli", "mail", "list", "--dead"],
+                            env=dict(os.environ), capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    [line] = [x for x in listed.stdout.splitlines() if refused["email"] in x]
+    assert "550 no such mailbox here" in line

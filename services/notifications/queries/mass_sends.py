@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from casework.db import outbox_insert_sql
 
-from ..models import mass_send_recipients, mass_sends
+from ..models import emails, mass_send_recipients, mass_sends
 
 RECIPIENTS_INSERT = text("""
 INSERT INTO notifications.mass_send_recipients
@@ -43,12 +43,16 @@ def get(session, organization_id, mass_send_id) -> dict | None:
 
 
 def results(session, mass_send_id) -> list[dict]:
-    return [dict(r) for r in session.execute(
-        select(mass_send_recipients.c.record_id, mass_send_recipients.c.outcome,
-               mass_send_recipients.c.code, mass_send_recipients.c.thread_id,
-               mass_send_recipients.c.request_id)
-        .where(mass_send_recipients.c.mass_send_id == mass_send_id)
-        .order_by(mass_send_recipients.c.position)).mappings()]
+    """Each recipient's outcome, in the order given, with the state of the e-mail that told
+    them of a message (by its key: queued, sent, failed, dead; null when none was sent)."""
+    r = mass_send_recipients
+    key = func.concat("mass_send:", r.c.mass_send_id, ":", r.c.record_id)
+    return [dict(row) for row in session.execute(
+        select(r.c.record_id, r.c.outcome, r.c.code, r.c.thread_id, r.c.request_id,
+               emails.c.status.label("email_status"))
+        .select_from(r.outerjoin(emails, emails.c.key == key))
+        .where(r.c.mass_send_id == mass_send_id)
+        .order_by(r.c.position)).mappings()]
 
 
 def running(session) -> list[dict]:
