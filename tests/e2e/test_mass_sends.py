@@ -204,3 +204,41 @@ def test_not7_an_smtp_refusal_of_a_recipient_ends_where_an_operator_sees_it(
     assert listed.returncode == 0, listed.stderr
     [line] = [x for x in listed.stdout.splitlines() if refused["email"] in x]
     assert "550 no such mailbox here" in line
+
+
+def test_not7_a_request_to_a_list_goes_through_records_create_requests(gateway_url,
+                                                                       mail_server):
+    """A mass-sent request (REQ-1 through records' bulk ``create_requests``, keyed by the
+    send): each client has it on their record and in the portal; what records refuses is
+    skipped with its code."""
+    import pytest
+    import requests as http
+
+    url = gateway_url
+    paths = http.get(f"{url}/api/v1/openapi.json", timeout=10).json()["paths"]
+    if "/api/v1/staff/records/{record_id}/requests" not in paths:
+        pytest.skip("requests to clients (records.create_requests) are not in this build yet")
+    admin = agency(url)
+    (first, first_client), (second, _) = (portal_client(url, admin, mail_server)
+                                          for _ in range(2))
+    no_account = record(url, admin)
+    made = admin.post(f"{url}{MASS}", json={
+        "record_ids": [first["id"], second["id"], no_account["id"]],
+        "request": {"type": "location"}})
+    assert made.status_code == 202, made.text
+    result = finished(url, admin, made.json()["id"])
+    assert result["kind"] == "request"
+    outcomes = [(r["outcome"], r["code"]) for r in result["results"]]
+    assert outcomes == [("sent", None), ("sent", None), ("skipped", "no_portal_account")]
+    request_id = result["results"][0]["request_id"]
+    listed = admin.get(f"{url}{STAFF}/records/{first['id']}/requests").json()["items"]
+    assert [r["id"] for r in listed] == [request_id]
+    portal = first_client.get(f"{url}{PORTAL}/records/{first['id']}/requests").json()["items"]
+    assert [r["id"] for r in portal] == [request_id]
+
+    refused = admin.post(f"{url}{MASS}", json={"record_ids": [first["id"]],
+                                               "request": {"type": "no_such_type"}})
+    assert refused.status_code == 202, refused.text
+    result = finished(url, admin, refused.json()["id"])
+    assert [(r["outcome"], r["code"]) for r in result["results"]] == [
+        ("failed", "request_refused")]
