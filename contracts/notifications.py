@@ -12,7 +12,7 @@ EMAIL_TEMPLATES = {
     "portal_welcome": ("first_name",),
     "password_reset": ("link", "expires_at"),
     # NOT-5: a new message in the portal (never its body: the e-mail says where to read it)
-    "new_message": ("first_name", "link"),
+    "new_message": ("organization_name", "first_name", "link"),
 }
 
 

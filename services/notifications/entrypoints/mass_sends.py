@@ -147,6 +147,7 @@ class MassSendEntrypoints:
             values["header_ids"].append(domain.message_id(email_id, domain_name))
             if row["email"]:
                 rendered = domain.render("new_message", {
+                    "organization_name": agency.name if agency else "Your agency",
                     "first_name": row["first_name"] or "there",
                     "link": domain.portal_thread_link(portal_url, thread_id)}, agency)
                 from_name = rendered.from_name

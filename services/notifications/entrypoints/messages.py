@@ -48,7 +48,7 @@ from contracts.messages import (
 )
 
 from .. import domain
-from ..queries import copies, threads
+from ..queries import copies, organizations, threads
 from .email import queue_email
 
 BODY = MessageBodySchema()
@@ -95,10 +95,12 @@ class MessageEntrypoints:
         row = threads.post(uow.session, message_id=message_id, thread_id=thread["id"],
                            organization_id=org, author=author, author_id=author_id, body=body)
         if author == "staff" and client is not None and client.get("email"):
+            agency = organizations.get_agency(uow.session, org)
             queue_email(uow.session, {
                 "key": f"new_message:{message_id}", "organization_id": org,
                 "to": client["email"], "template": "new_message",
-                "context": {"first_name": client["first_name"] or client["name"],
+                "context": {"organization_name": agency.name if agency else "Your agency",
+                            "first_name": client["first_name"] or client["name"],
                             "link": domain.portal_thread_link(settings().portal_url,
                                                               thread["id"])}})
         uow.emit("message_posted", {
@@ -235,10 +237,10 @@ class MessageEntrypoints:
         """NOT-6: only with an active member of the record's care team who accepts
         client-initiated contact; 403 ``contact_not_allowed`` otherwise, whatever the reason
         (not on the team, not accepting, unknown, inactive)."""
-        org, record_id = self._portal_record(caller, record_id)
         account = callers.portal(caller).account_id
         data = load(PORTAL_CREATE, payload)
         body = clean_body(data["body"])
+        org, record_id = self._portal_record(caller, record_id)
         staff_user_id = str(data["staff_user_id"])
         thread_id = domain.new_id()
         with self.db.transaction() as uow:
