@@ -26,7 +26,7 @@ OUTCOMES = ("pending", "sent", "skipped", "failed")
 # why a recipient was skipped or failed; ``roi_active`` and ``client_inactive`` also come from
 # records' ``create_requests`` (a mass-sent request)
 OUTCOME_CODES = ("no_portal_account", "portal_banned", "client_inactive", "not_a_client",
-                 "no_email", "roi_active", "not_found", "request_refused")
+                 "no_email", "roi_active", "not_found", "request_refused", "request_failed")
 
 BODY = fields.String(required=True, validate=validate.Length(min=1, max=BODY_MAX), metadata={
     "description": "HTML or plain text; kept: bold (b, strong), italic (i, em) and lists "

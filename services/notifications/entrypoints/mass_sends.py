@@ -26,7 +26,7 @@ from nameko.timer import timer
 
 from casework import callers
 from casework.config import settings
-from casework.errors import CaseworkError, NotFound, ServiceUnavailable, ValidationFailed
+from casework.errors import CaseworkError, NotFound, ServiceUnavailable
 from casework.rpc import rpc
 from casework.validation import load
 from contracts.messages import MassSendCreatedSchema, MassSendCreateSchema, MassSendSchema
@@ -177,16 +177,23 @@ class MassSendEntrypoints:
             answer = self.records.create_requests(caller, {
                 "key": f"mass_send:{send['id']}", "record_ids": ids,
                 "request": send["request"]})
-        except (ValidationFailed, NotFound, CaseworkError) as exc:
-            if isinstance(exc, ServiceUnavailable):
-                raise
+        except ServiceUnavailable:  # records or the broker: the batch waits for the next tick
+            raise
+        except CaseworkError as exc:
             # records refuses the request itself (an unknown assessment, a bad field): every
             # recipient fails with the reason, which the send's results show
             log.warning("mass send %s: records refused the request: %s", send["id"], exc)
-            outcomes = [{"record_id": i, "outcome": "failed", "code": "request_refused",
-                         "request_id": None} for i in ids]
+            outcomes = self._failed_all(ids, "request_refused")
+        except Exception:  # not an answer records gives (no such method in this build...)
+            log.exception("mass send %s: the request could not be made", send["id"])
+            outcomes = self._failed_all(ids, "request_failed")
         else:
             outcomes = [{"record_id": str(r["record_id"]), "outcome": r["outcome"],
                          "code": r.get("code"), "request_id": r.get("request_id")}
                         for r in answer["results"]]
         mass_sends.record_outcomes(uow.session, str(send["id"]), outcomes)
+
+    @staticmethod
+    def _failed_all(ids: list[str], code: str) -> list[dict]:
+        return [{"record_id": i, "outcome": "failed", "code": code, "request_id": None}
+                for i in ids]
