@@ -225,9 +225,6 @@ class MessageEntrypoints:
         before = cursors.before_moment(page["cursor"])
         with self.db.read() as session:
             rows = threads.of_record(session, org, record_id, before, page["limit"])
-            for row in rows:
-                member = copies.staff_user(session, org, row["staff_user_id"])
-                row["staff_name"] = member["name"] if member else None
         items, next_cursor = cursors.moment_page(rows, page["limit"], "last_message_at",
                                                  "thread_id")
         return PORTAL_THREADS.dump({"items": items, "next_cursor": next_cursor})

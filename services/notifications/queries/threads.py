@@ -3,10 +3,10 @@ counts it unread for the other side; reading zeroes the reader's count."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
-from ..models import messages, threads
+from ..models import messages, staff_users, threads
 
 THREAD = (threads.c.id, threads.c.organization_id, threads.c.record_id,
           threads.c.staff_user_id, threads.c.started_by, threads.c.created_at,
@@ -80,11 +80,16 @@ def inbox(session, organization_id, staff_user_id, before, limit: int) -> list[d
 
 
 def of_record(session, organization_id, record_id, before, limit: int) -> list[dict]:
-    """A record's threads as its client sees them, latest message first."""
+    """A record's threads as its client sees them, latest message first, each with its staff
+    member's name (one statement)."""
+    staff = threads.outerjoin(staff_users, and_(
+        staff_users.c.id == threads.c.staff_user_id,
+        staff_users.c.organization_id == threads.c.organization_id))
     rows = session.execute(
         select(threads.c.id.label("thread_id"), threads.c.record_id, threads.c.staff_user_id,
-               threads.c.started_by, threads.c.last_message_at,
-               threads.c.client_unread.label("unread"))
+               staff_users.c.name.label("staff_name"), threads.c.started_by,
+               threads.c.last_message_at, threads.c.client_unread.label("unread"))
+        .select_from(staff)
         .where(threads.c.organization_id == organization_id,
                threads.c.record_id == record_id, *_before(before))
         .order_by(threads.c.last_message_at.desc(), threads.c.id.desc())
