@@ -87,6 +87,8 @@ def _header(value: str) -> str:
     """A header value on one line (a CR or LF never gets through), RFC 2047-encoded when it is
     not ASCII, folded at 76 characters."""
     value = " ".join(value.split())
+    if value.isascii() and len(value) <= 68 and "=?" not in value:
+        return value  # short and plain: as it is (the common case, without Header's work)
     charset = "us-ascii" if value.isascii() else "utf-8"
     return Header(value, charset, maxlinelen=76, header_name="Subject").encode(linesep="\r\n")
 
