@@ -219,3 +219,20 @@ class ContactNotAllowed(CaseworkError):
 @error("portal_banned", 409, "The client is banned from the agency's portal")
 class PortalBanned(CaseworkError):
     pass
+
+
+# --- requests to clients (REQ-1 to REQ-3) ---------------------------------------------------
+
+@error("roi_active", 409, "The client has an active release of information")
+class RoiActive(CaseworkError):
+    pass
+
+
+@error("no_portal_account", 409, "The client has no portal account")
+class NoPortalAccount(CaseworkError):
+    pass
+
+
+@error("request_closed", 409, "The request is already fulfilled or cancelled")
+class RequestClosed(CaseworkError):
+    pass

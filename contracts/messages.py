@@ -12,6 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from casework.events import declare
 
 from .common import EventData, Strict, UtcDateTime, page_of, unique_list
+from .records import RequestCreateSchema
 
 # What a message body may be before sanitising (characters): a long letter, not a document.
 BODY_MAX = 20_000
@@ -119,9 +120,8 @@ class MassSendCreateSchema(Strict):
                              allow_none=True,
                              validate=validate.Length(min=1, max=MASS_SEND_MAX))
     message = fields.Nested(MassSendMessageSchema, load_default=None, allow_none=True)
-    request = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
-                          load_default=None, allow_none=True, metadata={
-                              "description": "as the body of POST /staff/records/{id}/requests"})
+    request = fields.Nested(RequestCreateSchema, load_default=None, allow_none=True, metadata={
+        "description": "as the body of POST /staff/records/{id}/requests"})
 
     @validates_schema
     def _one_of_each(self, data, **kwargs):

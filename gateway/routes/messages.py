@@ -27,7 +27,7 @@ class MessageRoutes:
     def start_thread(self, call, record_id, body):
         """Start a thread with the record's client (NOT-5): the body keeps bold, italic and
         lists only; the client gets an e-mail saying a message waits in the portal (never the
-        message). 409 ``no_client_account`` without a portal account, 409 ``portal_banned``."""
+        message). 409 ``no_portal_account`` without a portal account, 409 ``portal_banned``."""
         return 201, self.rpc.notifications.start_thread(call.caller, record_id, body)
 
     @route("GET", "/api/v1/staff/inbox", audience="staff", query=ListQuerySchema(),

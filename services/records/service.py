@@ -23,6 +23,7 @@ from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
 from .entrypoints.recipients import RecipientEntrypoints
 from .entrypoints.records import RecordEntrypoints
+from .entrypoints.requests import RequestEntrypoints
 from .entrypoints.scheduling_events import SchedulingEventEntrypoints
 from .entrypoints.statuses import StatusEntrypoints
 from .models import metadata
@@ -40,7 +41,8 @@ class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, AgencyEntrypoints, ImportEntrypoints,
                      InboundEntrypoints, GlobalRecordEntrypoints, SchedulingEventEntrypoints,
-                     RecipientEntrypoints, UnroutedExternalEvents, CaseworkService):
+                     RecipientEntrypoints, RequestEntrypoints, UnroutedExternalEvents,
+                     CaseworkService):
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,

@@ -149,7 +149,7 @@ def test_not5_refusals_each_with_its_code(gateway_url, mail_server):
 
     no_account = record(url, admin)
     answer = admin.post(f"{url}{STAFF}/records/{no_account['id']}/messages", json={"body": "hi"})
-    assert (answer.status_code, answer.json()["code"]) == (409, "no_client_account")
+    assert (answer.status_code, answer.json()["code"]) == (409, "no_portal_account")
     answer = admin.post(f"{url}{STAFF}/records/{uuid.uuid4()}/messages", json={"body": "hi"})
     assert (answer.status_code, answer.json()["code"]) == (404, "not_found")
     other = agency(url)

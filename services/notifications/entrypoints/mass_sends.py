@@ -80,7 +80,10 @@ class MassSendEntrypoints:
             mass_sends.create(uow.session, {
                 "id": mass_send_id, "organization_id": caller.organization_id,
                 "created_by": caller.user_id, "caller": stored_caller, "kind": kind,
-                "body": body, "request": data["request"], "total": len(rows),
+                # the request as sent (its JSON), checked by the contract above; records checks
+                # it again when it makes it
+                "body": body, "request": payload.get("request") if kind == "request" else None,
+                "total": len(rows),
                 "status": "running" if any(r["outcome"] == "pending" for r in rows)
                 else "done"}, rows)
         return CREATED.dump({"id": mass_send_id})

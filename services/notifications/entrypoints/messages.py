@@ -15,7 +15,7 @@ otherwise, the same answer whatever the reason). Every thread is a portal thread
 - Each message to a client queues an e-mail ("you have a new message" and a link to the
   thread in the portal, never the body) to the record's e-mail address, once per message
   (its key), and every message emits ``notifications.message_posted``.
-- A staff message needs a client who can read it: 409 ``no_client_account`` when the record
+- A staff message needs a client who can read it: 409 ``no_portal_account`` when the record
   has no portal account, 409 ``portal_banned`` while the client is banned from the portal.
 - What a record is (its portal account, e-mail, name) is records' answer
   (``message_recipients``); whether a portal caller's record is theirs too
@@ -30,7 +30,7 @@ from casework.config import settings
 from casework.errors import (
     CaseworkError,
     ContactNotAllowed,
-    NoClientAccount,
+    NoPortalAccount,
     NotFound,
     PermissionDenied,
     PortalBanned,
@@ -70,7 +70,7 @@ def clean_body(body: str) -> str:
 def check_reachable(client: dict) -> None:
     """A staff message needs a client who can read it in the portal."""
     if client["portal_status"] is None:
-        raise NoClientAccount("the client has no portal account to read messages in; "
+        raise NoPortalAccount("the client has no portal account to read messages in; "
                               "invite them to the portal first")
     if client["portal_status"] == "banned":
         raise PortalBanned("the client is banned from the agency's portal")
