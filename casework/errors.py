@@ -211,6 +211,16 @@ class PractitionerBusy(CaseworkError):
     pass
 
 
+@error("contact_not_allowed", 403, "This staff member cannot be contacted here")
+class ContactNotAllowed(CaseworkError):
+    pass
+
+
+@error("portal_banned", 409, "The client is banned from the agency's portal")
+class PortalBanned(CaseworkError):
+    pass
+
+
 # --- requests to clients (REQ-1 to REQ-3) ---------------------------------------------------
 
 @error("roi_active", 409, "The client has an active release of information")

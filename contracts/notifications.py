@@ -18,6 +18,8 @@ EMAIL_TEMPLATES = {
     "notification_digest": ("name", "count", "summary", "link"),
     # NOT-4: a new active staff user; never a password (the console's password reset instead)
     "staff_welcome": ("first_name", "organization_name", "link"),
+    # NOT-5: a new message in the portal (never its body: the e-mail says where to read it)
+    "new_message": ("organization_name", "first_name", "link"),
 }
 
 
@@ -109,3 +111,5 @@ class UnassignedNotificationsSchema(Schema):
 
 
 UnassignedNotificationsPageSchema = page_of(UnassignedNotificationsSchema)
+# message threads and mass sending (NOT-5 to NOT-7): their schemas and ``message_posted``
+from . import messages  # noqa: E402,F401

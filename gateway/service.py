@@ -7,6 +7,7 @@ from .auth import Auth, RequestContext
 from .routes.admin import AdminRoutes
 from .routes.auth import AuthRoutes
 from .routes.invitations import InvitationRoutes
+from .routes.messages import MessageRoutes, PortalMessageRoutes
 from .routes.notifications import NotificationRoutes
 from .routes.operator import OperatorRoutes
 from .routes.ops import OpsRoutes
@@ -19,7 +20,8 @@ from .routes.scheduling import SchedulingRoutes
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
                      PortalIdentityRoutes, PortalSchedulingRoutes, InvitationRoutes, PublicRoutes,
-                     SchedulingRoutes, RequestRoutes, NotificationRoutes):
+                     SchedulingRoutes, RequestRoutes, NotificationRoutes, MessageRoutes,
+                     PortalMessageRoutes):
     name = "gateway"
 
     rpc = ServiceClients()

@@ -129,6 +129,19 @@ TEMPLATES: dict[str, Template] = {
             "<p>No password is ever sent by e-mail. If you were not given one, or forgot it,"
             " choose a new one with the password reset on the console's login page.</p>\n"),
     ),
+    # NOT-5: never the message itself (an e-mail is no place for what a client and their
+    # agency write each other); the link leads to the thread in the portal
+    "new_message": Template(
+        subject="You have a new message from {{organization_name}}",
+        text=(
+            "Hello {{first_name}},\n\n"
+            "{{organization_name}} sent you a new message in your client portal.\n\n"
+            "Read it there:\n{{link}}\n"),
+        html=(
+            "<p>Hello {{first_name}},</p>\n"
+            "<p>{{organization_name}} sent you a new message in your client portal.</p>\n"
+            '<p><a href="{{link}}">Read it in your portal</a></p>\n'),
+    ),
 }
 
 
@@ -336,3 +349,57 @@ def digest_summary(titles: list[str]) -> str:
     if len(titles) > DIGEST_LINES:
         lines.append(f"... and {len(titles) - DIGEST_LINES} more in the console")
     return "\n".join(lines)
+# --- message threads (NOT-5, NOT-6) and mass sending (NOT-7) ---------------------------------
+
+# What a message body keeps (NOT-5: bold, italic and lists, nothing else): Ammonia (nh3, the
+# maintained Rust sanitiser) parses the HTML like a browser and keeps these tags without any
+# attribute; every other tag goes, its text stays, and script and style go with their content.
+MESSAGE_TAGS = frozenset({"b", "strong", "i", "em", "ul", "ol", "li"})
+MESSAGE_STORED_MAX = 40_000  # a sanitised body never grows much; this bounds what is stored
+
+
+class EmptyMessage(ValueError):
+    """Nothing readable is left of the body once sanitised."""
+
+
+def sanitise_message(body: str) -> str:
+    """The body as it is stored and shown: only ``MESSAGE_TAGS``, no attributes, no comments;
+    ``EmptyMessage`` when no text is left (a body of tags, a script, blanks)."""
+    import nh3
+
+    cleaned = nh3.clean(body, tags=set(MESSAGE_TAGS), attributes={}, url_schemes=set(),
+                        link_rel=None, strip_comments=True,
+                        clean_content_tags={"script", "style"}).strip()
+    text = nh3.clean(cleaned, tags=set(), attributes={}, link_rel=None)
+    if not html.unescape(text).strip() or len(cleaned) > MESSAGE_STORED_MAX:
+        raise EmptyMessage("the message has no text once sanitised")
+    return cleaned
+
+
+def recipient_skip(kind: str, status: str, portal_status: str | None,
+                   email: str | None = None) -> str | None:
+    """Why a client is not sent a mass-sent message (NOT-7), or None to send it: only a client
+    with a portal account (not banned) whose record is not inactive or closed. An e-mail address
+    is not needed: the message waits in the portal (the e-mail only tells of it)."""
+    if kind != "client":
+        return "not_a_client"
+    if portal_status is None:
+        return "no_portal_account"
+    if portal_status == "banned":
+        return "portal_banned"
+    if status in ("inactive", "closed"):
+        return "client_inactive"
+    return None
+
+
+def portal_thread_link(portal_url: str, thread_id) -> str:
+    """Where the client reads a thread (the portal front end)."""
+    return f"{portal_url.rstrip('/')}/threads/{thread_id}"
+
+
+def may_contact(care_team: list[dict], staff_user_id: str) -> bool:
+    """NOT-6: a client may start a thread only with an active member of their record's care
+    team (its navigators) who accepts client-initiated contact. The caller gets one answer for
+    every other case, so that nothing of the staff member's settings shows."""
+    return any(str(member["user_id"]) == str(staff_user_id) and member.get("active", True)
+               and member.get("allow_client_initiated_contact") for member in care_team)

@@ -21,6 +21,7 @@ from .entrypoints.global_records import GlobalRecordEntrypoints
 from .entrypoints.groups import GroupEntrypoints
 from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
+from .entrypoints.recipients import RecipientEntrypoints
 from .entrypoints.records import RecordEntrypoints
 from .entrypoints.requests import RequestEntrypoints
 from .entrypoints.scheduling_events import SchedulingEventEntrypoints
@@ -40,8 +41,8 @@ class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, AgencyEntrypoints, ImportEntrypoints,
                      InboundEntrypoints, GlobalRecordEntrypoints, SchedulingEventEntrypoints,
-                     RequestEntrypoints,
-                     UnroutedExternalEvents, CaseworkService):
+                     RecipientEntrypoints, RequestEntrypoints, UnroutedExternalEvents,
+                     CaseworkService):
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,

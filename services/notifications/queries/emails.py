@@ -72,3 +72,21 @@ def retry_dead(session, email_id=None) -> int:
         query = query.where(emails.c.id == email_id)
     return session.execute(query.values(status="queued", attempts=0, dead_at=None,
                                         next_attempt_at=func.now())).rowcount
+
+
+def claim_due_batch(session, limit: int) -> list:
+    """The oldest due e-mails, at most ``limit``, locked for this transaction; another instance
+    skips them and takes the next ones."""
+    return list(session.execute(
+        select(emails).where(emails.c.status.in_(("queued", "failed")),
+                             emails.c.next_attempt_at <= func.now())
+        .order_by(emails.c.next_attempt_at, emails.c.created_at)
+        .limit(limit).with_for_update(skip_locked=True)).mappings())
+
+
+def mark_sent_many(session, email_ids: list) -> None:
+    """``mark_sent`` for every e-mail of a batch the server accepted, one statement."""
+    if email_ids:
+        session.execute(update(emails).where(emails.c.id.in_(email_ids)).values(
+            status="sent", sent_at=func.now(), attempts=emails.c.attempts + 1,
+            last_error=None, body_text="", body_html=""))
