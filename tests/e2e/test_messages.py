@@ -257,6 +257,17 @@ def test_not6_a_client_starts_a_thread_only_with_a_care_team_member_who_accepts(
     assert item["started_by"] == "client" and item["label"] == "PORTAL" and item["unread"] == 1
     assert open_member.post(f"{url}{STAFF}/threads/{thread['id']}/messages",
                             json={"body": "Of course"}).status_code == 201
+    # the client's message tells its addressee, a navigator, through notifications' own
+    # message_posted event (NOT-1): in the app, about the record, never with the message's text
+    def client_messages(member):
+        answer = member.get(f"{url}{STAFF}/notifications")
+        assert answer.status_code == 200, answer.text
+        return [n for n in answer.json()["items"] if n["kind"] == "client_message"]
+
+    [told] = wait_for(lambda: client_messages(open_member), timeout=20)
+    assert told["record_id"] == made["id"] and not told["read"]
+    assert "Can we talk" not in told["title"]
+    assert client_messages(closed_member) == [] and client_messages(outsider) == []
 
     refusals = [start(user_id) for user_id in (closed_member.user_id, outsider.user_id,
                                                str(uuid.uuid4()))]

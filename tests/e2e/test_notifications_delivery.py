@@ -10,12 +10,8 @@ import time
 import uuid
 from contextlib import contextmanager
 
-import pytest
-from marshmallow import fields
 from sqlalchemy.orm import Session
 
-from casework.events import _DECLARED, declare, declared
-from contracts.common import EventData
 from services.notifications.queries import copies
 from tests.e2e.test_records_navigators import assign_when_known
 from tests.e2e.test_records_support import API, create_record, publish, sql, staff_user_event
@@ -164,41 +160,6 @@ def test_an_older_event_never_overwrites_a_newer_copy(gateway_url, staff, platfo
 
 
 # --- the delivery rules (NOT-1, NOT-2, NOT-4) -------------------------------------------------
-
-class _MessagePosted(EventData):
-    thread_id = fields.UUID(required=True)
-    message_id = fields.UUID(required=True)
-    record_id = fields.UUID(required=True)
-    author = fields.String(required=True)
-    author_id = fields.UUID(required=True, allow_none=True)
-    staff_user_id = fields.UUID(required=True)
-
-
-class _RequestFulfilled(EventData):
-    request_id = fields.UUID(required=True)
-    record_id = fields.UUID(required=True)
-    type = fields.String(required=True)
-    requested_by = fields.UUID(required=True, allow_none=True)
-    private = fields.Boolean(required=True)
-    title = fields.String(required=True)
-    fulfilled_at = fields.AwareDateTime(required=True)
-
-
-@pytest.fixture
-def sibling_events():
-    """``notifications.message_posted`` and ``records.request_fulfilled`` are declared by the
-    messages and requests work (BRIEF contracts 1 and 5); until it is merged, the test declares
-    the agreed shapes for its own run only."""
-    added = []
-    for source, name, schema in (("notifications", "message_posted", _MessagePosted()),
-                                 ("records", "request_fulfilled", _RequestFulfilled())):
-        if declared(source, name) is None:
-            declare(source, name, schema)
-            added.append((source, name, 1))
-    yield
-    for key in added:
-        _DECLARED.pop(key, None)
-
 
 def items(session, base, **params):
     answer = session.get(f"{base}{API}/notifications", params=params)
@@ -440,7 +401,7 @@ def settings_staff_url() -> str:
 
 
 def test_client_messages_and_fulfilled_requests_notify_by_the_rules(
-        gateway_url, staff, engine, mail_server, platform_config, sibling_events):
+        gateway_url, staff, engine, mail_server, platform_config):
     base, amqp = gateway_url, platform_config["AMQP_URI"]
     admin = staff()
     org = admin.organization_id
