@@ -522,3 +522,27 @@ def graded(reasons: list[str]) -> tuple[str, float] | None:
     score = round(min(1.0, sum(MATCH_WEIGHTS[r] for r in reasons)), 2)
     grade = "certain" if score >= CERTAIN else "probable" if score >= PROBABLE else "possible"
     return grade, score
+
+
+# --- what a client sees of the audit trail of their record (ID-6, REC-15) --------------------
+
+# each staff action on a record, as the portal words it (contracts.records.ACCESS_ACTIONS); an
+# action not named here is a change, or a view when it reads (``*_read``): a new action shows
+# to the client from the day it is written, never hidden for want of a word
+ACCESS_WORDS = {
+    "records_searched": "found_in_search",
+    "record_exported": "exported",
+    "record_created": "created",
+    "record_deleted": "deleted",
+    "record_restored": "restored",
+}
+
+
+def access_action(action: str) -> str:
+    """``viewed``, ``found_in_search``, ``exported``, ``created``, ``changed``, ``deleted`` or
+    ``restored``: what the client is told a staff member did, never which part (a staff-only
+    note's read is ``viewed``, its change ``changed``)."""
+    word = ACCESS_WORDS.get(action)
+    if word is not None:
+        return word
+    return "viewed" if action.endswith("_read") else "changed"

@@ -21,6 +21,7 @@ from .entrypoints.global_records import GlobalRecordEntrypoints
 from .entrypoints.groups import GroupEntrypoints
 from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
+from .entrypoints.portal import PortalAccessEntrypoints
 from .entrypoints.records import RecordEntrypoints
 from .entrypoints.scheduling_events import SchedulingEventEntrypoints
 from .entrypoints.statuses import StatusEntrypoints
@@ -38,7 +39,8 @@ NAME_SIMILARITY = "0.33"
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, AgencyEntrypoints, ImportEntrypoints,
-                     InboundEntrypoints, GlobalRecordEntrypoints, SchedulingEventEntrypoints,
+                     InboundEntrypoints, GlobalRecordEntrypoints, PortalAccessEntrypoints,
+                     SchedulingEventEntrypoints,
                      UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, cast, literal, or_, select, text, tuple_
+from sqlalchemy import DateTime, cast, literal, or_, select, text, tuple_, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -71,6 +71,38 @@ def page(session: Session, organization_id: str, record_id: str, *, before, limi
         statement = statement.where(
             tuple_(audit_entries.c.at, audit_entries.c.public_id) < tuple_(*before))
     return [dict(r) for r in session.execute(statement).mappings()]
+
+
+def access_page(session: Session, organization_id: str, record_id: str, *, before, limit: int
+                ) -> list[dict]:
+    """What the client sees of their record's trail (ID-6): every entry a staff member made on
+    the record (reads and changes) and every search of theirs that returned it, newest first by
+    (at, public_id) (``before``: casework.cursors.before_moment); the client's own changes and
+    what no staff member did (the system's, another system's) are not there. Each part is read
+    from its own index (the record's trail; the searches' GIN index on ``record_ids``), at most a
+    page plus one of each, and the two merged."""
+    def part(condition):
+        statement = (select(ENTRY_ID.label("id"), audit_entries.c.at, audit_entries.c.action,
+                            audit_entries.c.actor_id)
+                     .where(audit_entries.c.organization_id == organization_id, condition,
+                            audit_entries.c.actor_id.is_not(None)))
+        if before is not None:
+            statement = statement.where(
+                tuple_(audit_entries.c.at, ENTRY_ID) < tuple_(*before))
+        return statement.order_by(audit_entries.c.at.desc(), ENTRY_ID.desc()).limit(limit + 1)
+
+    entries = union_all(
+        part(audit_entries.c.record_id == record_id),
+        part(audit_entries.c.record_ids.contains(
+            cast([str(record_id)], ARRAY(audit_entries.c.record_id.type))))).subquery()
+    rows = session.execute(
+        select(entries.c.id, entries.c.at, entries.c.action,
+               staff_users.c.name.label("staff_name"), staff_users.c.role)
+        .join_from(entries, staff_users, staff_users.c.user_id == entries.c.actor_id,
+                   isouter=True)
+        .order_by(entries.c.at.desc(), entries.c.id.desc())
+        .limit(limit + 1)).mappings()
+    return [dict(r) for r in rows]
 
 
 def _entry_id(value: str) -> uuid.UUID:
