@@ -60,7 +60,7 @@ MISSPELT_QUERIES = [
     "nakamra", "abernathey", "worthingon", "siobahn", "okafo",
 ]
 
-VERSION = 3  # bump when the generated rows change, so that kept datasets are regenerated
+VERSION = 4  # bump when the generated rows change, so that kept datasets are regenerated
 
 SOURCE = """
 WITH names AS (
@@ -105,6 +105,9 @@ COLUMNS = {
                    "|| lower(case_number) || ' ' || phone",
     "name_text": "lower(first_name || ' ' || last_name)",  # name_text()
     "sort_name": "lower(last_name || ' ' || first_name)",  # sort_name()
+    # nine in ten with a date of birth (1930-2009), for the duplicate matcher (P10)
+    "date_of_birth": "CASE WHEN random() < 0.9 THEN date '1930-01-01' "
+                     "+ floor(random() * 29200)::int END",
     "created_at": "now() - random() * interval '5 years'",
     "updated_at": "now()",
     "deleted_at": "CASE WHEN r > 0.99 THEN now() END",
