@@ -173,10 +173,13 @@ def run(ctx) -> Report:
             f"{CONNECTIONS} concurrent clients, {ctx.args.seconds:g} s after a 3 s warm-up, "
             f"each request one of {len(asked)} people at random ({SAMPLED} drawn from the "
             "agency's records and altered as below, 3 nobody has).", "",
-            table(["req/s", "p50", "p95", "p99", "max", "failed"],
+            table(["req/s", "p50", "p95", "p99", "max", "failed", "machine busy",
+                   "CPU ms per request, by process"],
                   [[f"{result.rps:,.0f}", ms(result.latency_ms["p50"]), ms(p95),
                     ms(result.latency_ms["p99"]), ms(result.latency_ms["max"]),
-                    result.failures()]]),
+                    result.failures(), f"{100 * result.machine_busy:.0f} %",
+                    ", ".join(f"{k} {v:.2f}"
+                              for k, v in result.cpu_ms_per_request().items())]]),
             "", "Each person alone (median of 3 sequential requests at the gateway), by how "
             "they were typed; the grade the matcher gave the record they came from:", "",
             table(["typed as", "people", "median", "slowest", "the record's grade",

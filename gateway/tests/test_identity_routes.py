@@ -11,7 +11,7 @@ API_MD = {
     ("POST", "/api/v1/operator/organizations"): ("operator", None),
     ("POST", "/api/v1/auth/staff/login"): ("public", None),
     ("POST", "/api/v1/auth/portal/login"): ("public", None),
-    ("POST", "/api/v1/auth/logout"): ("public", None),
+    ("POST", "/api/v1/auth/logout"): ("signed_in", None),
     ("GET", "/api/v1/staff/users"): ("staff", "agency_admin"),
     ("POST", "/api/v1/staff/users"): ("staff", "agency_admin"),
     ("GET", "/api/v1/staff/users/{user_id}"): ("staff", "agency_admin"),

@@ -9,7 +9,9 @@ and with a token holding exactly the route's permission it is not refused for wa
 The portal half: every route with audience ``portal`` refuses no token, a garbage token and a
 staff token (401), and, called by one client with another client's record id, answers exactly
 what it answers for an id nobody has (404), while the record's own client is let in (with every
-portal feature on). New routes are covered by default: path parameters are built
+portal feature on). Routes of any signed-in person (``signed_in``: their own password, logout)
+refuse no token, a garbage token and the operator's token, and let staff and client tokens in.
+New routes are covered by default: path parameters are built
 by creating real objects of agency A where ``FACTORIES`` knows how (add yours there), and are
 random UUIDs otherwise; request bodies are generated from the route's schema (``BODIES``
 overrides one that cannot be).
@@ -30,6 +32,7 @@ from gateway.routing import ROUTES
 
 STAFF_ROUTES = [r for r in ROUTES if r.audience == "staff"]
 PORTAL_ROUTES = [r for r in ROUTES if r.audience == "portal"]
+SIGNED_IN_ROUTES = [r for r in ROUTES if r.audience == "signed_in"]
 PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # the smallest valid PNG: routes that take a raw (image) body get real image bytes
 PNG = bytes.fromhex(
@@ -357,4 +360,37 @@ def test_s1_another_clients_record_answers_like_an_unknown_one_on_every_portal_r
             if own.status_code != 200:
                 failures.append((describe(route), "the record's own client",
                                  own.status_code, own.text[:200]))
+    assert failures == []
+
+
+# --- routes of any signed-in person (their own account) -----------------------------------------
+
+def test_s1_routes_of_any_signed_in_person_refuse_anyone_else_and_let_staff_and_clients_in(
+        gateway_url, staff, portal_client):
+    from casework.config import settings
+
+    assert {describe(r) for r in SIGNED_IN_ROUTES} >= {"POST /api/v1/auth/logout",
+                                                        "POST /api/v1/auth/password"}
+    admin = staff()
+    failures = []
+    for route in SIGNED_IN_ROUTES:
+        values = {name: str(uuid.uuid4()) for name in params(route)}
+        for label, headers in (("no token", {}),
+                               ("garbage", {"Authorization": "Bearer " + "x" * 43}),
+                               ("operator", {"Authorization":
+                                             f"Bearer {settings().operator_token}"})):
+            session = requests.Session()
+            session.headers.update(headers)
+            answer = request(session, gateway_url, route, values)
+            if answer.status_code != 401 or answer.json().get("code") != "unauthenticated":
+                failures.append((describe(route), label, answer.status_code, answer.text[:200]))
+        # a token of each kind of person is let in (a fresh one each: logout revokes it; the
+        # generated body's current password is wrong, which is not a refused token)
+        for label, session in (("staff", staff(organization_id=admin.organization_id,
+                                               permissions=())),
+                               ("portal", portal_client())):
+            answer = request(session, gateway_url, route, values)
+            refused = answer.status_code == 401 and answer.json().get("code") == "unauthenticated"
+            if refused or answer.status_code == 403 or answer.status_code >= 500:
+                failures.append((describe(route), label, answer.status_code, answer.text[:200]))
     assert failures == []
