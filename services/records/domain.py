@@ -491,27 +491,40 @@ def person_of(record: dict) -> dict:
 def match_reasons(person: dict, candidate: dict) -> list[str]:
     """Why ``candidate`` (a record, with its ``name_similarity`` to the person) may be the same
     person as ``person`` (first_name, last_name, date_of_birth, email, phone)."""
-    reasons = []
+    return person_matcher(person)(candidate)
+
+
+def person_matcher(person: dict):
+    """``match_reasons`` for one person and many candidates: what the person gives is read
+    once, not once per candidate (a page of candidates in a large agency, P10)."""
     email = (person.get("email") or "").strip().lower()
-    if email and email == (candidate["email"] or "").strip().lower():
-        reasons.append("same_email")
     phone = phone_key(person.get("phone"))
-    if len(phone) >= 5 and phone in {phone_key(p) for p in phone_digits(candidate["phones"])}:
-        reasons.append("same_phone")
+    phone = phone if len(phone) >= 5 else ""
     first, last = (person.get("first_name") or "").strip(), (person.get("last_name") or "").strip()
-    if first or last:
-        if name_text(first, last) == candidate["name_text"]:
-            reasons.append("same_name")
-        else:
-            if (candidate.get("name_similarity") or 0) >= 0.4:
-                reasons.append("similar_name")
-            if first and last and soundex(first) == soundex(candidate["first_name"]) and \
-                    soundex(last) == soundex(candidate["last_name"]):
-                reasons.append("sounds_alike")
-    dob = person.get("date_of_birth")
-    if dob and candidate["date_of_birth"] and str(dob) == str(candidate["date_of_birth"]):
-        reasons.append("same_date_of_birth")
-    return reasons
+    named = name_text(first, last) if first or last else None
+    sounds = (soundex(first), soundex(last)) if first and last else None
+    dob = str(person["date_of_birth"]) if person.get("date_of_birth") else None
+
+    def reasons_for(candidate: dict) -> list[str]:
+        reasons = []
+        if email and email == (candidate["email"] or "").strip().lower():
+            reasons.append("same_email")
+        if phone and phone in {phone_key(p) for p in phone_digits(candidate["phones"])}:
+            reasons.append("same_phone")
+        if named is not None:
+            if named == candidate["name_text"]:
+                reasons.append("same_name")
+            else:
+                if (candidate.get("name_similarity") or 0) >= 0.4:
+                    reasons.append("similar_name")
+                if sounds and sounds[0] == soundex(candidate["first_name"]) and \
+                        sounds[1] == soundex(candidate["last_name"]):
+                    reasons.append("sounds_alike")
+        if dob and candidate["date_of_birth"] and dob == str(candidate["date_of_birth"]):
+            reasons.append("same_date_of_birth")
+        return reasons
+
+    return reasons_for
 
 
 def graded(reasons: list[str]) -> tuple[str, float] | None:
