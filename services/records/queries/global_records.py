@@ -4,8 +4,11 @@ global record: another client's record is not found, exactly like an unknown one
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import (
     Integer,
+    String,
     bindparam,
     case,
     cast,
@@ -126,56 +129,77 @@ def candidates(session: Session, organization_id: str, person: dict, limit: int)
     name at least a little alike (the agency's birth-date index). Every path starts from an
     index of the agency and reads a bounded part of it, whatever the agency's size (P10); the
     candidates are ranked by the name's similarity, the e-mail, the phone and the date of birth,
-    as the matcher weighs them."""
-    paths = []
-    live = [records.c.organization_id == organization_id, records.c.deleted_at.is_(None)]
-    email = (person.get("email") or "").strip().lower()
-    if email:
-        paths.append(select(records.c.id).where(
-            *live, func.lower(records.c.email) == email).limit(limit))
+    as the matcher weighs them. The statement is built once per shape of question (which of
+    these the person gives): building it took longer than PostgreSQL took to run it."""
     phone = phone_key(person.get("phone"))
-    if len(phone) >= 5:
-        paths.append(select(records.c.id).where(
-            *live, records.c.search_text.like(f"%{phone}%")).limit(limit))
     words = [w for w in (_first_word(person.get("first_name")),
                          _first_word(person.get("last_name"))) if len(w) >= 3]
-    if len(words) > 1:
+    name = " ".join(p.strip() for p in (person.get("first_name"), person.get("last_name"))
+                    if p and p.strip()).lower()
+    values = {"organization_id": organization_id,
+              "email": (person.get("email") or "").strip().lower() or None,
+              "phone": f"%{phone}%" if len(phone) >= 5 else None,
+              "first_word": words[0] if words else None,
+              "second_word": words[1] if len(words) > 1 else None,
+              "sort_name": sort_name(person.get("first_name") or "",
+                                     person.get("last_name") or ""),
+              "name": name or None, "born": person.get("date_of_birth")}
+    statement = _candidates_statement(
+        bool(values["email"]), bool(values["phone"]), len(words), bool(name),
+        bool(values["born"]), limit)
+    if statement is None:
+        return []
+    return [dict(r) for r in session.execute(statement, values).mappings()]
+
+
+@lru_cache(maxsize=64)
+def _candidates_statement(email: bool, phone: bool, words: int, named: bool, born: bool,
+                          limit: int):
+    """The candidate query for one shape of question, its values bound by name."""
+    organization_id = bindparam("organization_id", type_=records.c.organization_id.type)
+    live = [records.c.organization_id == organization_id, records.c.deleted_at.is_(None)]
+    email_value, phone_value = bindparam("email", type_=String), bindparam("phone", type_=String)
+    born_value = bindparam("born", type_=records.c.date_of_birth.type)
+    first, second = bindparam("first_word", type_=String), bindparam("second_word", type_=String)
+    similarity = (func.similarity(records.c.name_text, bindparam("name", type_=String))
+                  if named else literal(0.0))
+    paths = []
+    if email:
+        paths.append(select(records.c.id).where(
+            *live, func.lower(records.c.email) == email_value).limit(limit))
+    if phone:
+        paths.append(select(records.c.id).where(
+            *live, records.c.search_text.like(phone_value)).limit(limit))
+    if words > 1:
         # the agency's records of that name, or of one made of words close to each of the
         # person's ("marie smyth" finds "Mary Smith"), however many share each word ...
         paths.append(select(records.c.id).where(*live, records.c.sort_name.in_(
-            _names_like(organization_id, person, words[0], words[1]))).limit(limit * 10))
+            _names_like(organization_id, first, second))).limit(limit * 10))
         # ... and, where few enough share them to be read, the records carrying a word close
         # to each (a name of several words: "Mary Ann Smith-Jones")
         paths.append(intersect(*[_carrying_a_word_like(organization_id, w, limit)
-                                 for w in words]))
+                                 for w in (first, second)]))
     elif words:
-        paths.append(_carrying_a_word_like(organization_id, words[0], limit))
-    name = " ".join(p.strip() for p in (person.get("first_name"), person.get("last_name"))
-                    if p and p.strip()).lower()
-    similarity = func.similarity(records.c.name_text, name) if name else literal(0.0)
-    born = person.get("date_of_birth")
-    if born and name:
+        paths.append(_carrying_a_word_like(organization_id, first, limit))
+    if born and named:
         paths.append(select(records.c.id).where(
-            *live, records.c.date_of_birth == born,
+            *live, records.c.date_of_birth == born_value,
             similarity >= DOB_NAME_SIMILARITY).limit(limit * 10))
     if not paths:
-        return []
+        return None
     ids = union(*paths).subquery() if len(paths) > 1 else paths[0].subquery()
     rank = similarity
     if email:
-        rank = rank + case((func.lower(records.c.email) == email, 1.0), else_=0.0)
-    if len(phone) >= 5:
-        rank = rank + case((records.c.search_text.like(f"%{phone}%"), 1.0), else_=0.0)
+        rank = rank + case((func.lower(records.c.email) == email_value, 1.0), else_=0.0)
+    if phone:
+        rank = rank + case((records.c.search_text.like(phone_value), 1.0), else_=0.0)
     if born:
-        rank = rank + case((records.c.date_of_birth == born, 0.5), else_=0.0)
-    rows = session.execute(
-        select(records.c.id, records.c.first_name, records.c.last_name, records.c.email,
-               records.c.phones, records.c.date_of_birth, records.c.case_number,
-               records.c.name_text, similarity.label("name_similarity"))
-        .where(*live, records.c.id.in_(select(ids.c.id)))
-        .order_by(rank.desc(), records.c.id).limit(limit)
-    ).mappings()
-    return [dict(r) for r in rows]
+        rank = rank + case((records.c.date_of_birth == born_value, 0.5), else_=0.0)
+    return (select(records.c.id, records.c.first_name, records.c.last_name, records.c.email,
+                   records.c.phones, records.c.date_of_birth, records.c.case_number,
+                   records.c.name_text, similarity.label("name_similarity"))
+            .where(*live, records.c.id.in_(select(ids.c.id)))
+            .order_by(rank.desc(), records.c.id).limit(limit))
 
 
 def _first_word(text_: str | None) -> str:
@@ -183,26 +207,25 @@ def _first_word(text_: str | None) -> str:
     return next((p for p in parts if p), "")
 
 
-def _carrying_a_word_like(organization_id: str, word: str, limit: int):
+def _carrying_a_word_like(organization_id, word, limit: int):
     """Records with a name word close to ``word`` (pg_trgm's similarity threshold)."""
     return select(record_name_words.c.record_id.label("id")).where(
         record_name_words.c.organization_id == organization_id,
         record_name_words.c.word.in_(_close_words(organization_id, word))).limit(limit * 10)
 
 
-def _close_words(organization_id: str, word: str):
+def _close_words(organization_id, word):
     return select(name_words.c.word).where(name_words.c.organization_id == organization_id,
                                            name_words.c.word.op("%")(word))
 
 
-def _names_like(organization_id: str, person: dict, first: str, last: str):
+def _names_like(organization_id, first, last):
     """The sort names (``last first``, lower-cased) of the person's name and of every pair of
     the agency's name words close to their first and last name words: a few dozen at most,
     each then one probe of the agency's sort-name index."""
     given, family = name_words.alias("given"), name_words.alias("family")
-    exact = sort_name(person.get("first_name") or "", person.get("last_name") or "")
     return union(
-        select(literal(exact).label("name")),
+        select(bindparam("sort_name", type_=String).label("name")),
         select((family.c.word + " " + given.c.word).label("name")).where(
             family.c.organization_id == organization_id, family.c.word.op("%")(last),
             given.c.organization_id == organization_id, given.c.word.op("%")(first)))
