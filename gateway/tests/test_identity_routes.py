@@ -42,6 +42,10 @@ def test_the_openapi_document_shows_login_throttling_and_bearer_security():
     assert users["security"] == [{"bearer": []}]
     assert {"201", "401", "403", "409", "422"} <= set(users["responses"])
     assert "password" not in str(paths["/api/v1/staff/users/{user_id}"]["get"]["responses"])
+    # a signed-in person's own account (staff or client): bearer security, 401 without it
+    for path in ("/api/v1/auth/password", "/api/v1/auth/logout"):
+        assert paths[path]["post"]["security"] == [{"bearer": []}], path
+        assert "401" in paths[path]["post"]["responses"], path
 
 
 def _contract_of(schema: type) -> str:
