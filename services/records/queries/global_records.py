@@ -17,6 +17,7 @@ from sqlalchemy import (
     intersect,
     literal,
     select,
+    true,
     tuple_,
     union,
     update,
@@ -226,9 +227,11 @@ def _names_like(organization_id, first, last):
     given, family = name_words.alias("given"), name_words.alias("family")
     return union(
         select(bindparam("sort_name", type_=String).label("name")),
-        select((family.c.word + " " + given.c.word).label("name")).where(
-            family.c.organization_id == organization_id, family.c.word.op("%")(last),
-            given.c.organization_id == organization_id, given.c.word.op("%")(first)))
+        # every pair: a cross join of the close family names and the close given names
+        select((family.c.word + " " + given.c.word).label("name"))
+        .join_from(family, given, true())
+        .where(family.c.organization_id == organization_id, family.c.word.op("%")(last),
+               given.c.organization_id == organization_id, given.c.word.op("%")(first)))
 
 
 def invitation_target(session: Session, organization_id: str, record_id: str) -> dict | None:
