@@ -47,3 +47,20 @@ def test_the_one_mary_smith_among_thousands_of_smiths_and_marys(
     assert all(m["name"] != "Rosalind Smith" or "similar_name" in m["reasons"]
                or "sounds_alike" in m["reasons"] for m in misspelt)
     assert duplicates(first_name="Zebedee", last_name="Quux", date_of_birth="1972-03-04") == []
+
+
+def test_the_databases_phone_keys_are_the_matchers(engine):
+    """``records.phone_keys`` (the index the matcher finds a phone number by) gives each number's
+    ``domain.phone_key``: its digits, the last nine."""
+    import json
+
+    from services.records.domain import phone_key
+    from tests.e2e.test_records_support import sql
+
+    phones = [{"type": "mobile", "number": "+44 (0) 7700 900555"}, {"number": "07700 900555"},
+              {"number": "123"}, {"number": ""}, {"type": "home", "number": "0044-20-7946-0000"}]
+    [(keys,)] = sql(engine, "SELECT records.phone_keys(CAST(:p AS jsonb))", p=json.dumps(phones))
+    assert keys == [phone_key(p["number"]) for p in phones]
+    assert keys[0] == keys[1] == "700900555"
+    for odd in ("[]", "{}", "null"):
+        assert sql(engine, "SELECT records.phone_keys(CAST(:p AS jsonb))", p=odd) == [([],)]

@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import (
     Integer,
     String,
+    Text,
     bindparam,
     case,
     cast,
@@ -22,7 +23,7 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, array
 from sqlalchemy.orm import Session
 
 from ..domain import phone_key, sort_name
@@ -122,16 +123,17 @@ DOB_NAME_SIMILARITY = 0.3
 
 def candidates(session: Session, organization_id: str, person: dict, limit: int) -> list[dict]:
     """The agency's live records that may be the person, best first: the same e-mail (in any
-    case: the agency's index of lower-cased e-mails), phone digits (the trigram index on
-    ``search_text``), a name made of words close to each of the person's (the agency's distinct
-    name words, as misspelt-name search finds them, paired into sort names looked up in the
-    agency's sort-name index: every record of such a name, however common its words; and the
-    records carrying such words, where few enough carry them), or the same date of birth with a
-    name at least a little alike (the agency's birth-date index). Every path starts from an
-    index of the agency and reads a bounded part of it, whatever the agency's size (P10); the
-    candidates are ranked by the name's similarity, the e-mail, the phone and the date of birth,
-    as the matcher weighs them. The statement is built once per shape of question (which of
-    these the person gives): building it took longer than PostgreSQL took to run it."""
+    case: the agency's index of lower-cased e-mails), the same phone key (the index of the
+    records' ``records.phone_keys``), a name made of words close to each of the person's (the
+    agency's distinct name words, as misspelt-name search finds them, paired into sort names
+    looked up in the agency's sort-name index: every record of such a name, however common its
+    words; and the records carrying such words, where few enough carry them), or the same date
+    of birth with a name at least a little alike (the agency's birth-date index). Every path
+    starts from an index of the agency and reads a bounded part of it, whatever the agency's
+    size (P10); the candidates are ranked by the name's similarity, the e-mail, the phone and
+    the date of birth, as the matcher weighs them. The statement is built once per shape of
+    question (which of these the person gives): building it took longer than PostgreSQL took
+    to run it."""
     phone = phone_key(person.get("phone"))
     words = [w for w in (_first_word(person.get("first_name")),
                          _first_word(person.get("last_name"))) if len(w) >= 3]
@@ -139,7 +141,7 @@ def candidates(session: Session, organization_id: str, person: dict, limit: int)
                     if p and p.strip()).lower()
     values = {"organization_id": organization_id,
               "email": (person.get("email") or "").strip().lower() or None,
-              "phone": f"%{phone}%" if len(phone) >= 5 else None,
+              "phone": phone if len(phone) >= 5 else None,
               "first_word": words[0] if words else None,
               "second_word": words[1] if len(words) > 1 else None,
               "sort_name": sort_name(person.get("first_name") or "",
@@ -159,7 +161,7 @@ def _candidates_statement(email: bool, phone: bool, words: int, named: bool, bor
     """The candidate query for one shape of question, its values bound by name."""
     organization_id = bindparam("organization_id", type_=records.c.organization_id.type)
     live = [records.c.organization_id == organization_id, records.c.deleted_at.is_(None)]
-    email_value, phone_value = bindparam("email", type_=String), bindparam("phone", type_=String)
+    email_value, phone_value = bindparam("email", type_=String), bindparam("phone", type_=Text)
     born_value = bindparam("born", type_=records.c.date_of_birth.type)
     first, second = bindparam("first_word", type_=String), bindparam("second_word", type_=String)
     similarity = (func.similarity(records.c.name_text, bindparam("name", type_=String))
@@ -168,9 +170,11 @@ def _candidates_statement(email: bool, phone: bool, words: int, named: bool, bor
     if email:
         paths.append(select(records.c.id).where(
             *live, func.lower(records.c.email) == email_value).limit(limit))
+    phone_keys = func.records.phone_keys(records.c.phones, type_=ARRAY(Text))
+    same_phone = phone_keys.contains(cast(array([phone_value]), ARRAY(Text)))
     if phone:
         paths.append(select(records.c.id).where(
-            *live, records.c.search_text.like(phone_value)).limit(limit))
+            *live, same_phone).limit(limit))
     if words > 1:
         # the agency's records of that name, or of one made of words close to each of the
         # person's ("marie smyth" finds "Mary Smith"), however many share each word ...
@@ -193,7 +197,7 @@ def _candidates_statement(email: bool, phone: bool, words: int, named: bool, bor
     if email:
         rank = rank + case((func.lower(records.c.email) == email_value, 1.0), else_=0.0)
     if phone:
-        rank = rank + case((records.c.search_text.like(phone_value), 1.0), else_=0.0)
+        rank = rank + case((same_phone, 1.0), else_=0.0)
     if born:
         rank = rank + case((records.c.date_of_birth == born_value, 0.5), else_=0.0)
     return (select(records.c.id, records.c.first_name, records.c.last_name, records.c.email,
