@@ -209,3 +209,20 @@ class ClientInactive(CaseworkError):
 @error("practitioner_busy", 409, "A practitioner already has a session at that time")
 class PractitionerBusy(CaseworkError):
     pass
+
+
+# --- requests to clients (REQ-1 to REQ-3) ---------------------------------------------------
+
+@error("roi_active", 409, "The client has an active release of information")
+class RoiActive(CaseworkError):
+    pass
+
+
+@error("no_portal_account", 409, "The client has no portal account")
+class NoPortalAccount(CaseworkError):
+    pass
+
+
+@error("request_closed", 409, "The request is already fulfilled or cancelled")
+class RequestClosed(CaseworkError):
+    pass

@@ -464,14 +464,18 @@ class GlobalRecordUpdatedData(EventData):
 
 
 class OrganizationMailSettingsData(EventData):
-    """An administrator changed what the agency's e-mail says: its sender name or its own
-    welcome text (notifications keeps a copy, NOT-3, NOT-4)."""
+    """An administrator changed what the agency's e-mail says (its sender name or its own
+    welcome text) or whether it notifies about closed and inactive records: notifications keeps
+    a copy (NOT-2, NOT-3, NOT-4). Each event carries all three as they now are."""
 
     organization_id = fields.UUID(required=True)
     name = fields.String(required=True)
     sender_name = fields.String(required=True, allow_none=True, validate=validate.Length(max=200))
     welcome_template = fields.String(required=True, allow_none=True,
                                      validate=validate.Length(max=20000))
+    # NOT-2; events published before it was added carry none (the copy keeps what it had)
+    disable_notifications_for_closed_records = fields.Boolean(load_default=None,
+                                                              allow_none=True)
 
 
 class PortalAccountCreatedData(PortalAccountSchema):

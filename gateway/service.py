@@ -12,12 +12,13 @@ from .routes.ops import OpsRoutes
 from .routes.portal import PortalIdentityRoutes, PortalSchedulingRoutes
 from .routes.public import PublicRoutes
 from .routes.records import RecordRoutes
+from .routes.requests import RequestRoutes
 from .routes.scheduling import SchedulingRoutes
 
 
 class GatewayService(OpsRoutes, RecordRoutes, OperatorRoutes, AuthRoutes, AdminRoutes,
                      PortalIdentityRoutes, PortalSchedulingRoutes, InvitationRoutes, PublicRoutes,
-                     SchedulingRoutes):
+                     SchedulingRoutes, RequestRoutes):
     name = "gateway"
 
     rpc = ServiceClients()

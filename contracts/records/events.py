@@ -6,8 +6,9 @@ from marshmallow import fields, validate
 
 from casework.events import declare
 
-from ..common import EventData
+from ..common import EventData, UtcDateTime
 from .record import KINDS, PORTAL_STATUSES, STATUSES
+from .requests import REQUEST_TYPES
 
 
 class RecordCreatedData(EventData):
@@ -49,6 +50,22 @@ class NavigatorData(EventData):
     user_id = fields.UUID(required=True)
 
 
+class RequestCreatedData(EventData):
+    """A request sent to a client (REQ-1); ``requested_by`` is the staff user who asked, to be
+    told when it is fulfilled (REQ-3)."""
+
+    request_id = fields.UUID(required=True)
+    record_id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(REQUEST_TYPES))
+    requested_by = fields.UUID(required=True, allow_none=True)
+    private = fields.Boolean(required=True)
+    title = fields.String(required=True)
+
+
+class RequestFulfilledData(RequestCreatedData):
+    fulfilled_at = UtcDateTime(required=True)
+
+
 declare("records", "record_created", RecordCreatedData())
 declare("records", "record_updated", RecordChangedData())
 declare("records", "record_deleted", RecordLifecycleData())
@@ -57,3 +74,5 @@ declare("records", "record_status_changed", RecordStatusChangedData())
 declare("records", "portal_status_changed", PortalStatusChangedData())
 declare("records", "navigator_assigned", NavigatorData())
 declare("records", "navigator_unassigned", NavigatorData())
+declare("records", "request_created", RequestCreatedData())
+declare("records", "request_fulfilled", RequestFulfilledData())

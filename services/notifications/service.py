@@ -7,11 +7,13 @@ from casework.service import CaseworkService
 
 from .entrypoints.email import EmailEntrypoints
 from .entrypoints.identity import IdentityEntrypoints
+from .entrypoints.records import RecordEntrypoints
 from .models import metadata
 from .sender import MailSender
 
 
-class NotificationsService(EmailEntrypoints, IdentityEntrypoints, CaseworkService):
+class NotificationsService(EmailEntrypoints, IdentityEntrypoints, RecordEntrypoints,
+                           CaseworkService):
     name = "notifications"
     db = Database("notifications", metadata)
     mail_sender = MailSender()

@@ -559,3 +559,185 @@ def access_action(action: str) -> str:
     if word is not None:
         return word
     return "viewed" if action.endswith("_read") else "changed"
+
+
+# --- requests to clients and what fulfils them (REQ-1 to REQ-3) -----------------------------
+
+ROI_RENEWAL_DAYS = 7  # REQ-2: an ROI expiring within this many days may be renewed
+REQUEST_FEATURE = "requests"  # the agency's portal feature that shows clients their requests
+INACTIVE_STATUSES = (RecordStatus.INACTIVE, RecordStatus.CLOSED)  # no requests to them
+PDF_TYPE = "application/pdf"
+MAX_PDF_BYTES = 10 * 1024 * 1024
+MAX_ANSWER_LENGTH = 5000
+DOCUMENT_PATH = "/api/v1/staff/records/{}/documents/{}"
+ROIS_PATH = "/api/v1/staff/records/{}/rois"
+DECLARABLE_DOCUMENT_TYPES = (PDF_TYPE, *DECLARABLE_IMAGE_TYPES)
+EXTENSIONS = {PDF_TYPE: "pdf", "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
+              "image/webp": "webp"}
+# what a PDF may not carry: scripts, and actions that start programs or fetch and send data
+PDF_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm",
+                         "/RichMediaExecute"})
+PDF_SCRIPT_KEYS = frozenset({"/JS", "/JavaScript"})
+
+
+def request_title(kind: str, *, assessment_name: str | None = None,
+                  document_name: str | None = None, other_name: str | None = None) -> str:
+    """What a request is called on the record, in the portal and in notifications."""
+    if kind == "assessment":
+        return f"Assessment: {assessment_name}"[:300]
+    if kind == "document":
+        return f"Document: {other_name if document_name == 'other' else document_name}"[:300]
+    return {"location": "Location", "roi": "Release of information"}[kind]
+
+
+def check_answers(questions: list[dict], answers: dict) -> dict:
+    """REQ-3: every question answered once, each by its kind (text, number, yes_no, choice);
+    the answers as stored. 422 naming each question (``answers.<id>``) otherwise."""
+    by_id = {q["id"]: q for q in questions}
+    errors: dict[str, list[str]] = {}
+    for key in answers:
+        if key not in by_id:
+            errors[f"answers.{key}"] = ["not a question of this assessment"]
+    for question in questions:
+        value, kind = answers.get(question["id"]), question["kind"]
+        problem = None
+        if value is None:
+            problem = "an answer is required"
+        elif kind == "text":
+            if not isinstance(value, str) or not value.strip():
+                problem = "a text answer"
+            elif len(value) > MAX_ANSWER_LENGTH:
+                problem = f"at most {MAX_ANSWER_LENGTH} characters"
+            elif any(ch == "\x00" for ch in value):
+                problem = "a text answer without NUL characters"
+        elif kind == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                    value != value or value in (float("inf"), float("-inf")):
+                problem = "a number"
+        elif kind == "yes_no":
+            if not isinstance(value, bool):
+                problem = "true (yes) or false (no)"
+        elif kind == "choice":
+            if not isinstance(value, str) or value not in question["choices"]:
+                problem = "one of: " + ", ".join(question["choices"])
+        if problem:
+            errors[f"answers.{question['id']}"] = [problem]
+    if errors:
+        raise ValidationFailed("the answers do not fit the assessment's questions", errors)
+    return {q["id"]: answers[q["id"]] for q in questions}
+
+
+def check_roi(starts_on: date, expires_on: date, today: date) -> None:
+    if expires_on < starts_on:
+        raise ValidationFailed("the release of information ends before it starts",
+                               {"expires_on": ["on or after starts_on"]})
+    if expires_on < today:
+        raise ValidationFailed("the release of information has already expired",
+                               {"expires_on": ["today or later"]})
+
+
+def roi_blocks(starts_on: date, expires_on: date, today: date) -> bool:
+    """REQ-2: an ROI that is active today and does not expire within 7 days refuses a new ROI
+    request."""
+    return starts_on <= today <= expires_on and (expires_on - today).days > ROI_RENEWAL_DAYS
+
+
+def document_url(record_id, document_id) -> str:
+    return DOCUMENT_PATH.format(record_id, document_id)
+
+
+def rois_url(record_id) -> str:
+    return ROIS_PATH.format(record_id)
+
+
+def document_filename(document_id, content_type: str) -> str:
+    """The download's file name: made of the id only, never of what a client typed, so the
+    Content-Disposition header needs no escaping."""
+    return f"document-{document_id}.{EXTENSIONS.get(content_type, 'bin')}"
+
+
+def check_document(data: bytes, declared: str | None) -> str:
+    """The cheap refusals of a document (413, 415) and its type by its bytes: a PDF, or an
+    image as record images are (REC-2). Nothing is parsed here (``clean_document`` does)."""
+    declared = (declared or "").split(";")[0].strip().lower()
+    if declared and declared not in DECLARABLE_DOCUMENT_TYPES:
+        raise UnsupportedMediaType(
+            f"{declared} is not accepted; send a PDF or a JPEG, PNG, GIF or WebP image")
+    if data.startswith(b"%PDF-"):
+        if len(data) > MAX_PDF_BYTES:
+            raise PayloadTooLarge(f"a PDF may be at most {MAX_PDF_BYTES // (1024 * 1024)} MiB; "
+                                  f"this one is {len(data)} bytes")
+        return PDF_TYPE
+    if not data:
+        raise UnsupportedMediaType("the body is empty; send a PDF or an image")
+    if sniff(data) is None:
+        raise UnsupportedMediaType(
+            "the content is not a PDF, JPEG, PNG, GIF or WebP (checked by its bytes)")
+    return check_image(data, declared if declared != PDF_TYPE else None)
+
+
+def clean_document(data: bytes, declared: str | None) -> tuple[str, bytes]:
+    """The content type and the bytes to store: a PDF as sent once it parses (pypdf), is not
+    encrypted and carries no script or launch action; an image re-encoded from its pixels
+    (``clean_image``). Refusals: 413 ``payload_too_large``, 415 ``unsupported_media_type``."""
+    content_type = check_document(data, declared)
+    if content_type != PDF_TYPE:
+        return clean_image(data, None)
+    check_pdf(data)
+    return PDF_TYPE, data
+
+
+def check_pdf(data: bytes) -> None:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise UnsupportedMediaType("an encrypted PDF is not accepted; send it without a "
+                                       "password")
+        if len(reader.pages) < 1:
+            raise UnsupportedMediaType("the PDF has no pages")
+        found = _pdf_active_content(reader)
+    except UnsupportedMediaType:
+        raise
+    except Exception as exc:  # noqa: BLE001  untrusted input: any parser failure is a refusal
+        raise UnsupportedMediaType(
+            f"the content does not parse as a PDF ({type(exc).__name__})") from None
+    if found:
+        raise UnsupportedMediaType(f"a PDF with active content ({found}) is not accepted")
+
+
+def _pdf_active_content(reader) -> str | None:
+    """The first script or dangerous action in any object of the file (its trailer, every
+    numbered object, those in object streams included, and what they hold directly), or None."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    def objects():
+        yield reader.trailer
+        for generation, numbers in reader.xref.items():
+            for number in numbers:
+                yield reader.get_object(IndirectObject(number, generation, reader))
+        for number in reader.xref_objStm:
+            yield reader.get_object(IndirectObject(number, 0, reader))
+
+    for top in objects():
+        pending, seen = [top], 0
+        while pending:
+            item = pending.pop()
+            seen += 1
+            if seen > 100_000:
+                return "too deeply nested objects"
+            if isinstance(item, IndirectObject):
+                continue  # visited as a numbered object of its own
+            if isinstance(item, DictionaryObject):
+                keys = {str(k) for k in item.keys()}
+                if keys & PDF_SCRIPT_KEYS:
+                    return "JavaScript"
+                action = item.get("/S")
+                if action is not None and not isinstance(action, IndirectObject) and \
+                        str(action) in PDF_ACTIONS:
+                    return str(action).lstrip("/")
+                pending.extend(item.values())
+            elif isinstance(item, ArrayObject):
+                pending.extend(item)
+    return None

@@ -89,6 +89,10 @@ records = Table(
     Index("ix_records_org_phone_keys", "organization_id",
           func.records.phone_keys(text("phones")), postgresql_using="gin",
           postgresql_where=LIVE),
+    # each live record's name words as an array (migration records_0014): a misspelt search of
+    # several words intersects their records inside this GIN index (search.py)
+    Index("ix_records_name_word_array", func.records.name_word_array(text("name_text")),
+          postgresql_using="gin", postgresql_where=LIVE),
     # (agency, trigram) GIN index (btree_gin): an agency's search never rechecks another
     # agency's candidates (search.py says why and what was measured) ...
     Index("ix_records_search_trgm", "organization_id", "search_text", postgresql_using="gin",
@@ -317,4 +321,85 @@ record_contacts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("record_id", "contact_id", name="pk_record_contacts"),
+)
+
+
+# --- requests to clients and what fulfils them (REQ-1 to REQ-3; migration records_0012) -----
+
+# The agency's assessments; staff ask clients only for those marked requestable (REQ-1).
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("questions", JSONB, nullable=False),  # [{id, text, kind, choices}]
+    Column("requestable", Boolean, nullable=False, server_default=text("true")),
+    Column("created_by", Uuid),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_assessments_org_created", "organization_id", "created_at", "id"),
+)
+
+# One request to a client through the portal; what fulfilled it stays on it (answers, location)
+# or points to it (the document, the ROI). ``bulk_key``: the key of the mass send that made it,
+# unique per record, so that a resumed mass send makes nothing twice (records.create_requests).
+client_requests = Table(
+    "client_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, nullable=False),
+    Column("record_id", Uuid, ForeignKey("records.records.id"), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("status", String(20), nullable=False, server_default=text("'requested'")),
+    Column("title", String(300), nullable=False),
+    Column("private", Boolean, nullable=False, server_default=text("false")),
+    Column("assessment_id", Uuid, ForeignKey("records.assessments.id")),
+    Column("document_category", String(50)),
+    Column("document_name", String(200)),
+    Column("requested_by", Uuid),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("bulk_key", String(200)),
+    Column("fulfilled_at", DateTime(timezone=True)),
+    Column("cancelled_at", DateTime(timezone=True)),
+    Column("answers", JSONB),
+    Column("location", JSONB),
+    Column("document_id", Uuid),
+    Column("roi_id", Uuid),
+    # a record's requests, newest first
+    Index("ix_client_requests_record", "record_id", "requested_at", "id"),
+    Index("uq_client_requests_bulk_key", "organization_id", "bulk_key", "record_id",
+          unique=True, postgresql_where=text("bulk_key IS NOT NULL")),
+)
+
+client_documents = Table(
+    "client_documents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, nullable=False),
+    Column("record_id", Uuid, ForeignKey("records.records.id"), nullable=False),
+    Column("request_id", Uuid, ForeignKey("records.client_requests.id")),
+    Column("category", String(50), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("content_type", String(50), nullable=False),
+    Column("byte_size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("private", Boolean, nullable=False, server_default=text("false")),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_client_documents_record", "record_id", "uploaded_at", "id"),
+)
+
+# Releases of information the client signed (REQ-2: an active one that does not expire within
+# 7 days refuses a new ROI request).
+client_rois = Table(
+    "client_rois",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, nullable=False),
+    Column("record_id", Uuid, ForeignKey("records.records.id"), nullable=False),
+    Column("request_id", Uuid, ForeignKey("records.client_requests.id")),
+    Column("starts_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("signed_name", String(200), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_client_rois_record", "record_id", "expires_on"),
 )

@@ -23,6 +23,7 @@ from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
 from .entrypoints.portal import PortalAccessEntrypoints
 from .entrypoints.records import RecordEntrypoints
+from .entrypoints.requests import RequestEntrypoints
 from .entrypoints.scheduling_events import SchedulingEventEntrypoints
 from .entrypoints.statuses import StatusEntrypoints
 from .models import metadata
@@ -40,7 +41,7 @@ class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, AgencyEntrypoints, ImportEntrypoints,
                      InboundEntrypoints, GlobalRecordEntrypoints, PortalAccessEntrypoints,
-                     SchedulingEventEntrypoints,
+                     SchedulingEventEntrypoints, RequestEntrypoints,
                      UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,

@@ -64,7 +64,10 @@ FACTORIES = {
         "last_name": f"Matrix {uuid.uuid4().hex[:8]}", "confirm_new": True}),
 }
 # (method, werkzeug path) -> a request body, for routes whose schema the generator cannot fill
-BODIES: dict[tuple[str, str], dict] = {}
+BODIES: dict[tuple[str, str], dict] = {
+    # the generated {"type": "assessment"} lacks its assessment_id (422 before any id is looked at)
+    ("POST", "/api/v1/staff/records/<record_id>/requests"): {"type": "location"},
+}
 
 
 def generated_factory(collection: str):

@@ -33,6 +33,9 @@ def agency_a(base, alice):
                                      json={"name": "A type"}).json()["id"],
         "indicator_id": alice.post(f"{base}{API}/warning-indicators",
                                    json={"name": "A flag"}).json()["id"],
+        # a request and a document need a client with a portal account: A's real ones are
+        # refused to another agency in tests/e2e/test_requests.py; here, under A's real record
+        "request_id": str(uuid.uuid4()), "document_id": str(uuid.uuid4()),
     }
 
 

@@ -180,6 +180,17 @@ def test_rec11_the_search_plan_uses_the_trigram_indexes_on_many_records(
     assert "ix_name_words_trgm" in plan or "pk_name_words" in plan, plan
     assert "pk_record_name_words" in plan and "records_pkey" in plan, plan
     assert "Seq Scan" not in plan and "ix_records_org" not in plan, plan
+    # two words: their records meet inside the GIN index of name word arrays (records_0014),
+    # not by hashing each word's carriers
+    first = found.json()["items"][0]["first_name"]
+    with counting_statements(schema="") as statements:
+        found = alice.get(f"{base}{API}/records", params={"q": f"{first} torgonmarr"})
+    assert found.status_code == 200 and found.json()["items"]
+    assert all(r["first_name"] == first and "torgonmar" in r["last_name"]
+               for r in found.json()["items"][:3])
+    plan = explain(engine, statements)
+    assert "ix_records_name_word_array" in plan, plan
+    assert "Seq Scan" not in plan and "Intersect" not in plan, plan
 
 
 def explain(engine, statements) -> str:

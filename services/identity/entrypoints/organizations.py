@@ -106,12 +106,16 @@ class OrganizationEntrypoints:
                     "organization_id": caller.organization_id, "name": found["name"],
                     "slug": found["slug"], "timezone": found["timezone"]},
                     organization_id=caller.organization_id)
-            if found is not None and {"sender_name", "welcome_template"} & set(data):
-                # what the agency's e-mail says: notifications keeps a copy (NOT-3, NOT-4)
+            if found is not None and {"sender_name", "welcome_template",
+                                      "disable_notifications_for_closed_records"} & set(data):
+                # what the agency's e-mail says and whether it notifies about closed records:
+                # notifications keeps a copy (NOT-2, NOT-3, NOT-4)
                 uow.emit("organization_mail_settings_updated", {
                     "organization_id": caller.organization_id, "name": found["name"],
                     "sender_name": found["sender_name"],
-                    "welcome_template": found["welcome_template"]},
+                    "welcome_template": found["welcome_template"],
+                    "disable_notifications_for_closed_records":
+                        found["disable_notifications_for_closed_records"]},
                     organization_id=caller.organization_id)
         if found is None:
             raise NotFound("agency not found")

@@ -1,5 +1,7 @@
-"""What notifications learns from identity: each agency's name and mail settings (its sender
-name, its own welcome text), and new portal accounts, which get their welcome e-mail (NOT-4)."""
+"""What notifications learns from identity: each agency's name, time zone and mail settings (its
+sender name, its own welcome text, NOT-2's ``disable_notifications_for_closed_records``), its
+staff users (copies for the delivery rules), and new portal accounts, which get their welcome
+e-mail (NOT-4)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import logging
 
 from casework.messaging import consumes
 
-from ..queries import organizations
+from ..queries import copies, organizations
+from .common import staff_user_data
 from .email import queue_email
 
 log = logging.getLogger(__name__)
@@ -19,13 +22,33 @@ class IdentityEntrypoints:
         data = event["data"]
         organizations.remember_created(uow.session, data["organization_id"], data["name"],
                                        event["occurred_at"])
+        copies.remember_timezone(uow.session, data["organization_id"], data["name"],
+                                 data.get("timezone"), event["occurred_at"])
+
+    @consumes("identity", "organization_updated")
+    def on_organization_updated(self, uow, event):
+        """An administrator changed the agency's time zone: digests follow its day."""
+        data = event["data"]
+        copies.remember_timezone(uow.session, data["organization_id"], data["name"],
+                                 data["timezone"], event["occurred_at"])
 
     @consumes("identity", "organization_mail_settings_updated")
     def on_organization_mail_settings_updated(self, uow, event):
         data = event["data"]
         organizations.remember_settings(
             uow.session, data["organization_id"], data["name"], data["sender_name"],
-            data["welcome_template"], event["occurred_at"])
+            data["welcome_template"], event["occurred_at"],
+            data.get("disable_notifications_for_closed_records"))
+
+    @consumes("identity", "staff_user_created", check=staff_user_data)
+    def on_staff_user_created(self, uow, event):
+        copies.remember_staff_user(uow.session, event["organization_id"], event["data"],
+                                   event["occurred_at"])
+
+    @consumes("identity", "staff_user_updated", check=staff_user_data)
+    def on_staff_user_updated(self, uow, event):
+        copies.remember_staff_user(uow.session, event["organization_id"], event["data"],
+                                   event["occurred_at"])
 
     @consumes("identity", "portal_account_created")
     def on_portal_account_created(self, uow, event):

@@ -16,16 +16,21 @@ def remember_created(session, organization_id, name: str, at) -> None:
 
 
 def remember_settings(session, organization_id, name: str, sender_name, welcome_template,
-                      at) -> None:
-    """The agency's mail settings as of ``at``; an older event than the one kept loses."""
+                      at, suppress_closed_records: bool | None = None) -> None:
+    """The agency's mail settings (and NOT-2's ``suppress_closed_records``, unless the event
+    predates it: None keeps what is held) as of ``at``; an older event than the one kept
+    loses."""
     statement = insert(organizations).values(
         id=organization_id, name=name, sender_name=sender_name,
-        welcome_template=welcome_template, changed_at=at)
+        welcome_template=welcome_template, changed_at=at,
+        suppress_closed_records=bool(suppress_closed_records))
+    set_ = {"name": statement.excluded.name, "sender_name": statement.excluded.sender_name,
+            "welcome_template": statement.excluded.welcome_template,
+            "changed_at": statement.excluded.changed_at}
+    if suppress_closed_records is not None:
+        set_["suppress_closed_records"] = statement.excluded.suppress_closed_records
     session.execute(statement.on_conflict_do_update(
-        index_elements=[organizations.c.id],
-        set_={"name": statement.excluded.name, "sender_name": statement.excluded.sender_name,
-              "welcome_template": statement.excluded.welcome_template,
-              "changed_at": statement.excluded.changed_at},
+        index_elements=[organizations.c.id], set_=set_,
         where=organizations.c.changed_at < statement.excluded.changed_at))
 
 

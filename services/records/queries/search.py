@@ -49,7 +49,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    intersect,
     literal,
     or_,
     select,
@@ -142,36 +141,47 @@ def _by_last_name(session, present, params, q, limit, cursor):
     return _offset_page(rows, limit, offset)
 
 
-def _carriers(i: int):
-    """Ids of the agency's records carrying a name word close to the parameter ``word_<i>``,
-    best matches first. Close: part of the word typed ("thomps", "lovlace": word similarity),
-    or the whole word with letters swapped ("jonhson" for "johnson": similarity); both come from
-    the trigram index of the agency's words."""
+def _close_words(i: int):
+    """The agency's name words close to the parameter ``word_<i>``, best first. Close: part of
+    the word typed ("thomps", "lovlace": word similarity), or the whole word with letters
+    swapped ("jonhson" for "johnson": similarity); both come from the trigram index of the
+    agency's words."""
     word = bindparam(f"word_{i}", type_=String)
-    close = (select(name_words.c.word)
-             .where(name_words.c.organization_id == ORGANIZATION,
-                    or_(name_words.c.word.op("%>")(word), name_words.c.word.op("%")(word)))
-             .order_by(func.greatest(func.word_similarity(word, name_words.c.word),
-                                     func.similarity(word, name_words.c.word)).desc())
-             .cte(f"words_{i}").prefix_with("MATERIALIZED"))
-    return select(record_name_words.c.record_id).join_from(
-        close, record_name_words, and_(record_name_words.c.organization_id == ORGANIZATION,
-                                       record_name_words.c.word == close.c.word))
+    return (select(name_words.c.word)
+            .where(name_words.c.organization_id == ORGANIZATION,
+                   or_(name_words.c.word.op("%>")(word), name_words.c.word.op("%")(word)))
+            .order_by(func.greatest(func.word_similarity(word, name_words.c.word),
+                                    func.similarity(word, name_words.c.word)).desc())
+            .cte(f"words_{i}").prefix_with("MATERIALIZED"))
+
+
+# each live record's name words, as the GIN index ix_records_name_word_array has them
+NAME_WORD_ARRAY = func.records.name_word_array(records.c.name_text)
 
 
 def _misspelt(conditions: list, words: int):
     """Live records with, for every one of ``words`` parameters, a name word close to it; at
-    most ``cap``, for one word those of the best-matching name words first."""
+    most ``cap``. One word: the records carrying its matches, those of the best-matching name
+    words first, through the (agency, word, record) btree of ``record_name_words``. Several:
+    the records whose name words overlap every word's matches, intersected inside the GIN index
+    of name word arrays (migration records_0014: hashing each word's carriers took 15 to 45 ms
+    for "margret thomps" over 1,000,000 records, the index 2 to 5 ms)."""
     if words == 1:
-        ids = _carriers(0).subquery("carriers")
-    else:
-        # the records carrying a match of each word. INTERSECT hashes every word's carriers,
-        # whatever their sizes: joins were planned as a probe per carrier (100 ms and more for
-        # "margret thomps" over 1,000,000 records, where INTERSECT takes 20 ms)
-        ids = intersect(*[_carriers(i) for i in range(words)]).subquery("carriers")
+        close = _close_words(0)
+        ids = select(record_name_words.c.record_id).join_from(
+            close, record_name_words, and_(record_name_words.c.organization_id == ORGANIZATION,
+                                           record_name_words.c.word == close.c.word)
+        ).subquery("carriers")
+        return (select(records.c.id, records.c.name_text)
+                .join_from(ids, records, records.c.id == ids.c.record_id)
+                .where(*conditions).limit(bindparam("cap", type_=Integer)))
+    overlaps = []
+    for i in range(words):
+        close = _close_words(i)
+        matches = select(func.array_agg(close.c.word)).scalar_subquery()
+        overlaps.append(NAME_WORD_ARRAY.op("&&")(matches))
     return (select(records.c.id, records.c.name_text)
-            .join_from(ids, records, records.c.id == ids.c.record_id)
-            .where(*conditions).limit(bindparam("cap", type_=Integer)))
+            .where(*conditions, *overlaps).limit(bindparam("cap", type_=Integer)))
 
 
 @lru_cache(maxsize=128)

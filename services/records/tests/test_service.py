@@ -40,6 +40,9 @@ GUARDED = [
     ("update_group", (RECORD, {"name": "G"})),
     ("delete_group", (RECORD,)),
     ("bulk_group_members", (RECORD, {"add": [RECORD]})),
+    ("create_assessment", ({"name": "A", "questions": [{"id": "q", "text": "Q",
+                                                        "kind": "text"}]},)),
+    ("update_assessment", (RECORD, {"requestable": False})),
 ]
 
 
@@ -79,6 +82,13 @@ REFUSED = [
     ("create_contact", ({"first_name": "Only"},), "last_name"),
     ("link_contact", (RECORD, {"contact_id": RECORD, "contact_types": []}), "contact_types"),
     ("bulk_group_members", (RECORD, {"add": ["not an id"]}), "add"),
+    ("send_request", (RECORD, {"type": "roi", "private": True}), "private"),
+    ("send_request", (RECORD, {"type": "document", "document_category": "address",
+                               "document_name": "Passport"}), "document_name"),
+    ("create_requests", ({"key": "k", "record_ids": [RECORD, RECORD],
+                          "request": {"type": "location"}},), "record_ids"),
+    ("create_assessment", ({"name": "A", "questions": [
+        {"id": "q", "text": "Q", "kind": "choice", "choices": ["one"]}]},), "questions"),
 ]
 
 

@@ -2,7 +2,7 @@
 the agency's lower-cased e-mails and of its records' phone keys
 
 Revision ID: records_0013
-Revises: records_0011
+Revises: records_0014
 Create Date: 2026-11-30 11:40:00.000000
 
 The matcher (INV-6) calls a record with the same e-mail (in any case) or the same phone key (the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'records_0013'
-down_revision = 'records_0011'
+down_revision = 'records_0014'
 branch_labels = None
 depends_on = None
 
