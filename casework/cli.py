@@ -359,7 +359,7 @@ def import_records(args) -> int:
     nameko.config.setup(nameko_config())
     counts = {"created": 0, "would_create": 0, "duplicate": 0, "refused": 0}
     run_id = f"import-{uuid.uuid4()}"
-    report = []
+    report, earlier = [], record_csv.EarlierRows()
     with ClusterRpcClient(timeout=300) as rpc:
         try:
             actor = rpc.identity.agency_administrator(_signed({"kind": "operator"}),
@@ -383,7 +383,7 @@ def import_records(args) -> int:
                                   "request_id": run_id})
                 answer = rpc.records.import_records(caller, {"rows": payloads,
                                                              "dry_run": args.dry_run})
-                report += answer["results"]
+                report += earlier.settle(answer["results"])
             done += len(batch)
             for result in report[reported:]:
                 counts[result["outcome"]] += 1

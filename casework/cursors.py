@@ -11,6 +11,8 @@ import json
 import uuid
 from datetime import datetime
 
+from sqlalchemy import literal, tuple_
+
 from casework.errors import ValidationFailed
 
 # positions are PostgreSQL bigints: a forged one beyond them is a bad cursor, not a database error
@@ -96,3 +98,15 @@ def moment_page(rows: list[dict], limit: int, moment: str,
         return items, None
     last = items[-1]
     return items, encode({"t": [last[moment].isoformat(), str(last[row_id])]})
+
+
+def newest_first(statement, moment, row_id, before: tuple[datetime, uuid.UUID] | None,
+                 limit: int):
+    """``statement`` (SQLAlchemy Core) as one keyset page, newest first by (``moment``,
+    ``row_id``): below ``before`` (``before_moment``'s answer, None for the first page), one row
+    more than ``limit`` so that ``moment_page`` sees whether another page follows. An index on
+    (its filter columns, ``moment``, ``row_id``) reads the page and nothing before it."""
+    if before is not None:
+        statement = statement.where(tuple_(moment, row_id) < tuple_(
+            literal(before[0], moment.type), literal(before[1], row_id.type)))
+    return statement.order_by(moment.desc(), row_id.desc()).limit(limit + 1)

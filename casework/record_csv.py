@@ -26,6 +26,12 @@ REQUIRED = ("first_name", "last_name")
 NUMBER = re.compile(r"[+-][0-9 ().-]*")
 
 
+# how a duplicate row is reported when it repeats an earlier row of the same file, by what the
+# two share (the records service's duplicate checks: the row key, the case number, the person)
+SAME_AS = {"row": "the same row as", "case_number": "the same case number as",
+           "person": "the same name and date of birth as"}
+
+
 class BadFile(ValueError):
     """The file as a whole cannot be imported (its header)."""
 
@@ -127,3 +133,40 @@ def safe(text: str) -> str:
             text[:1] in ("+", "-") and not NUMBER.fullmatch(text)):
         return "'" + text
     return text
+
+
+class EarlierRows:
+    """A file's rows against the rows of its earlier batches (the records service compares a
+    batch with itself and with the stored records only).
+
+    A dry run creates nothing, so a row repeating a row of an earlier batch would come back
+    ``would_create``: it is flagged ``duplicate`` here, by the keys the service answered for each
+    row it would create, as the run will flag it. A run flags such a row itself (the earlier
+    row's record is stored by then, and the answer names it and what matched): its reason is
+    worded here as for two rows of one batch, "the same ... as row N of the file", so that the
+    dry run's report is the run's."""
+
+    def __init__(self):
+        self.keys: dict[tuple[str, str], int] = {}  # (what, key) -> the row that would create
+        self.made: dict[str, int] = {}  # record id -> the row that created it in this run
+
+    def settle(self, results: list[dict]) -> list[dict]:
+        """The batch's results, in its order, each without ``match`` and ``keys``."""
+        for result in results:
+            keys, match = result.pop("keys", None) or {}, result.pop("match", None)
+            if result["outcome"] == "created" and result["record_id"]:
+                self.made[str(result["record_id"])] = result["row"]
+            elif result["outcome"] == "duplicate" and match in SAME_AS and result["record_id"]:
+                row = self.made.get(str(result["record_id"]))
+                if row is not None:
+                    result["reason"] = f"{SAME_AS[match]} row {row} of the file"
+            elif result["outcome"] == "would_create":
+                twin = next(((what, self.keys[(what, keys[what])]) for what in SAME_AS
+                             if keys.get(what) and (what, keys[what]) in self.keys), None)
+                if twin:
+                    result.update(outcome="duplicate", case_number=None,
+                                  reason=f"{SAME_AS[twin[0]]} row {twin[1]} of the file")
+                    continue
+                for what, key in keys.items():
+                    self.keys.setdefault((what, key), result["row"])
+        return results

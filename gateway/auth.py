@@ -29,6 +29,9 @@ from casework.errors import PermissionDenied, Unauthenticated
 
 MAX_TOKEN_LENGTH = 512
 ADMIN = "agency_admin"
+# the kinds of caller each token audience lets in: ``signed_in`` routes act on the bearer's own
+# account, whoever they are
+KINDS = {"staff": ("staff",), "portal": ("portal",), "signed_in": ("staff", "portal")}
 
 
 def bearer_token(request) -> str | None:
@@ -129,8 +132,9 @@ class Authenticator:
                 raise Unauthenticated("invalid operator token")
             return sign({"kind": "operator", "request_id": request_id})
         caller = self.caller_for(token)
-        if caller["kind"] != route.audience:
-            raise Unauthenticated(f"this route needs a {route.audience} token")
+        if caller["kind"] not in KINDS[route.audience]:
+            raise Unauthenticated(f"this route needs a {' or '.join(KINDS[route.audience])} "
+                                  "token")
         if route.permission and not (route.permission in caller["permissions"]
                                      or ADMIN in caller["permissions"]):
             raise PermissionDenied(f"this needs the {route.permission} permission")

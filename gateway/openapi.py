@@ -16,6 +16,7 @@ from .web import MAX_HEADER_LINE, MAX_HEADERS, MAX_HEADERS_BYTES, MAX_REQUEST_LI
 ERRORS_BY_AUDIENCE = {
     "staff": (401, 403, 404, 503),
     "portal": (401, 403, 404, 503),
+    "signed_in": (401, 503),
     "operator": (401, 503),
     "public": (404, 503),
     "ops": (),
@@ -72,7 +73,7 @@ def _operation(route: Route, spec: APISpec) -> dict:
         binary = {"schema": {"type": "string", "format": "binary"}}
         operation["requestBody"] = {"required": True,
                                     "content": {media: binary for media in route.raw_body}}
-    if route.audience in ("staff", "portal", "operator"):
+    if route.audience in ("staff", "portal", "signed_in", "operator"):
         operation["security"] = [{"bearer": []}]
     return operation
 

@@ -25,7 +25,8 @@ from .web import close_after_response, http
 
 log = logging.getLogger(__name__)
 
-AUDIENCES = ("staff", "portal", "public", "operator", "ops")
+# ``signed_in``: any signed-in person, staff or client (their own account: password, logout)
+AUDIENCES = ("staff", "portal", "signed_in", "public", "operator", "ops")
 
 
 @dataclass

@@ -81,6 +81,7 @@ from .events import (
     RequestFulfilledData,
 )
 from .portal import (
+    ACCESS_ACTIONS,
     GRADES,
     DuplicatePageSchema,
     DuplicateSchema,
@@ -88,6 +89,8 @@ from .portal import (
     PeopleMatchesSchema,
     PeopleSchema,
     PersonQuerySchema,
+    PortalAccessEntrySchema,
+    PortalAccessPageSchema,
     PortalRecordPatchSchema,
     PortalRecordSchema,
     PortalRecordStatusesSchema,
@@ -167,7 +170,7 @@ __all__ = [
     "GRADES", "DuplicatePageSchema", "DuplicateSchema", "InvitationTargetSchema",
     "PeopleMatchesSchema", "PeopleSchema", "PersonQuerySchema", "PortalRecordPatchSchema",
     "PortalRecordSchema", "PortalRecordStatusSchema", "PortalRecordStatusesSchema",
-    "RecordCreatedSchema",
+    "RecordCreatedSchema", "ACCESS_ACTIONS", "PortalAccessEntrySchema", "PortalAccessPageSchema",
     "BULK_LIMIT", "CONTACT_METHODS", "CONTACT_TYPES", "KINDS", "MAX_CUSTOM_FIELDS", "PHONE_TYPES",
     "PORTAL_STATUSES", "STATUSES", "AddressSchema", "AuditEntryPageSchema", "AuditEntrySchema",
     "BulkMembersBodySchema", "BulkMembersSchema", "BulkResultSchema", "CaseNumberBodySchema",

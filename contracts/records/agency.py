@@ -108,6 +108,13 @@ class ImportOutcomeSchema(Schema):
     record_id = fields.UUID(required=True, allow_none=True)
     case_number = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True, allow_none=True)
+    # for ``casework import`` to compare a row with the file's earlier batches
+    # (casework.record_csv.EarlierRows): what a duplicate matched (``row``, ``case_number`` or
+    # ``person``), and, in a dry run, what each row it would create would be compared by
+    match = fields.String(required=True, allow_none=True,
+                          validate=validate.OneOf(("row", "case_number", "person")))
+    keys = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                       allow_none=True)
 
 
 class ImportBatchResultSchema(Schema):

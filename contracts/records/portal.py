@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
-from ..common import Strict, UtcDateTime
+from ..common import Strict, UtcDateTime, page_of
 from .record import (
     CONTACT_METHODS,
     KINDS,
@@ -140,3 +140,22 @@ class PortalRecordPatchSchema(Strict):
     phones = phones_field()
     preferred_contact_methods = contact_methods_field()
     date_of_birth = fields.Date(allow_none=True)
+
+
+# what a client reads of the agency's audit trail of their record (ID-6, REC-15): who at the
+# agency, when, and what in a few words; never the audit entry's changes (a staff-only note's
+# text, a search's query or the other records it found)
+ACCESS_ACTIONS = ("viewed", "found_in_search", "exported", "created", "changed", "deleted",
+                  "restored")
+
+
+class PortalAccessEntrySchema(Schema):
+    """One staff member's read or change of the client's record."""
+
+    at = UtcDateTime(required=True)
+    staff_name = fields.String(required=True, allow_none=True)
+    role = fields.String(required=True, allow_none=True)
+    action = fields.String(required=True, validate=validate.OneOf(ACCESS_ACTIONS))
+
+
+PortalAccessPageSchema = page_of(PortalAccessEntrySchema)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from casework.callers import sign
-from casework.errors import Unauthenticated
 from contracts.identity import (
     PasswordChangeSchema,
     PasswordResetRequestSchema,
@@ -35,30 +33,22 @@ class AuthRoutes:
         """A portal (client) token; throttled like staff login."""
         return self.rpc.identity.portal_login(body, client_address(call.request))
 
-    @route("POST", "/api/v1/auth/logout", audience="public", responses={204: None},
-           tag="authentication", errors=(401,))
+    @route("POST", "/api/v1/auth/logout", audience="signed_in", responses={204: None},
+           tag="authentication")
     def logout(self, call):
         """Revoke the bearer token (staff or portal) of this request."""
-        token = bearer_token(call.request)
-        if token is None:
-            raise Unauthenticated("send Authorization: Bearer <token>")
-        self.auth.logout(token)
+        self.auth.logout(bearer_token(call.request))
         return 204, None
 
-    @route("POST", "/api/v1/auth/password", audience="public", body=PasswordChangeSchema(),
-           responses={204: None}, tag="authentication", errors=(401, 422, 429))
+    @route("POST", "/api/v1/auth/password", audience="signed_in", body=PasswordChangeSchema(),
+           responses={204: None}, tag="authentication", errors=(422, 429))
     def change_password(self, call, body):
         """Change the password of the bearer's own account, staff or portal (any token). A
         wrong ``current_password`` gets 401 ``invalid_credentials`` and counts like a failed
         login (429 ``rate_limited`` once locked). Every token of the account, this one too,
         stops working: log in again with the new password."""
-        token = bearer_token(call.request)
-        if token is None:
-            raise Unauthenticated("send Authorization: Bearer <token>")
-        caller = self.auth.caller_for(token)
-        self.rpc.identity.change_password(sign({**caller, "request_id": call.request_id}),
-                                          body, client_address(call.request))
-        self.auth.cache.forget(token_digest(token))
+        self.rpc.identity.change_password(call.caller, body, client_address(call.request))
+        self.auth.cache.forget(token_digest(bearer_token(call.request)))
         return 204, None
 
     @route("POST", "/api/v1/auth/password-reset", audience="public",

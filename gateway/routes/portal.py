@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from contracts.common import ListQuerySchema
 from contracts.identity import GlobalRecordUpdateSchema, PortalProfileSchema
-from contracts.records import PortalRecordPatchSchema, PortalRecordSchema
+from contracts.records import (
+    PortalAccessPageSchema,
+    PortalRecordPatchSchema,
+    PortalRecordSchema,
+)
 from contracts.scheduling import (
     AvailabilityBodySchema,
     AvailabilitySchema,
@@ -57,6 +61,16 @@ class PortalIdentityRoutes:
         """Change this agency's record of the client, where the agency gives its clients
         ``profile_editing`` (403 otherwise)."""
         return self.rpc.records.portal_update_record(call.caller, record_id, body)
+
+    @route("GET", f"{RECORD}/access", audience="portal", query=ListQuerySchema(),
+           responses={200: PortalAccessPageSchema}, errors=(403,), tag="portal")
+    def portal_record_access(self, call, record_id, query):
+        """Who at this agency read or changed the client's record, and when: each staff
+        member's read, change, export and search that found it, newest first, by name and
+        role, the action in one word (``viewed``, ``found_in_search``, ``exported``,
+        ``created``, ``changed``, ``deleted``, ``restored``). Never what was read or changed.
+        403 while banned there; another client's record answers 404 like an unknown one."""
+        return self.rpc.records.portal_record_access(call.caller, record_id, query)
 
 
 class PortalSchedulingRoutes:

@@ -11,7 +11,7 @@ API_MD = {
     ("POST", "/api/v1/operator/organizations"): ("operator", None),
     ("POST", "/api/v1/auth/staff/login"): ("public", None),
     ("POST", "/api/v1/auth/portal/login"): ("public", None),
-    ("POST", "/api/v1/auth/logout"): ("public", None),
+    ("POST", "/api/v1/auth/logout"): ("signed_in", None),
     ("GET", "/api/v1/staff/users"): ("staff", "agency_admin"),
     ("POST", "/api/v1/staff/users"): ("staff", "agency_admin"),
     ("GET", "/api/v1/staff/users/{user_id}"): ("staff", "agency_admin"),
@@ -42,6 +42,10 @@ def test_the_openapi_document_shows_login_throttling_and_bearer_security():
     assert users["security"] == [{"bearer": []}]
     assert {"201", "401", "403", "409", "422"} <= set(users["responses"])
     assert "password" not in str(paths["/api/v1/staff/users/{user_id}"]["get"]["responses"])
+    # a signed-in person's own account (staff or client): bearer security, 401 without it
+    for path in ("/api/v1/auth/password", "/api/v1/auth/logout"):
+        assert paths[path]["post"]["security"] == [{"bearer": []}], path
+        assert "401" in paths[path]["post"]["responses"], path
 
 
 def _contract_of(schema: type) -> str:

@@ -491,27 +491,40 @@ def person_of(record: dict) -> dict:
 def match_reasons(person: dict, candidate: dict) -> list[str]:
     """Why ``candidate`` (a record, with its ``name_similarity`` to the person) may be the same
     person as ``person`` (first_name, last_name, date_of_birth, email, phone)."""
-    reasons = []
+    return person_matcher(person)(candidate)
+
+
+def person_matcher(person: dict):
+    """``match_reasons`` for one person and many candidates: what the person gives is read
+    once, not once per candidate (a page of candidates in a large agency, P10)."""
     email = (person.get("email") or "").strip().lower()
-    if email and email == (candidate["email"] or "").strip().lower():
-        reasons.append("same_email")
     phone = phone_key(person.get("phone"))
-    if len(phone) >= 5 and phone in {phone_key(p) for p in phone_digits(candidate["phones"])}:
-        reasons.append("same_phone")
+    phone = phone if len(phone) >= 5 else ""
     first, last = (person.get("first_name") or "").strip(), (person.get("last_name") or "").strip()
-    if first or last:
-        if name_text(first, last) == candidate["name_text"]:
-            reasons.append("same_name")
-        else:
-            if (candidate.get("name_similarity") or 0) >= 0.4:
-                reasons.append("similar_name")
-            if first and last and soundex(first) == soundex(candidate["first_name"]) and \
-                    soundex(last) == soundex(candidate["last_name"]):
-                reasons.append("sounds_alike")
-    dob = person.get("date_of_birth")
-    if dob and candidate["date_of_birth"] and str(dob) == str(candidate["date_of_birth"]):
-        reasons.append("same_date_of_birth")
-    return reasons
+    named = name_text(first, last) if first or last else None
+    sounds = (soundex(first), soundex(last)) if first and last else None
+    dob = str(person["date_of_birth"]) if person.get("date_of_birth") else None
+
+    def reasons_for(candidate: dict) -> list[str]:
+        reasons = []
+        if email and email == (candidate["email"] or "").strip().lower():
+            reasons.append("same_email")
+        if phone and phone in {phone_key(p) for p in phone_digits(candidate["phones"])}:
+            reasons.append("same_phone")
+        if named is not None:
+            if named == candidate["name_text"]:
+                reasons.append("same_name")
+            else:
+                if (candidate.get("name_similarity") or 0) >= 0.4:
+                    reasons.append("similar_name")
+                if sounds and sounds[0] == soundex(candidate["first_name"]) and \
+                        sounds[1] == soundex(candidate["last_name"]):
+                    reasons.append("sounds_alike")
+        if dob and candidate["date_of_birth"] and dob == str(candidate["date_of_birth"]):
+            reasons.append("same_date_of_birth")
+        return reasons
+
+    return reasons_for
 
 
 def graded(reasons: list[str]) -> tuple[str, float] | None:
@@ -522,6 +535,30 @@ def graded(reasons: list[str]) -> tuple[str, float] | None:
     score = round(min(1.0, sum(MATCH_WEIGHTS[r] for r in reasons)), 2)
     grade = "certain" if score >= CERTAIN else "probable" if score >= PROBABLE else "possible"
     return grade, score
+
+
+# --- what a client sees of the audit trail of their record (ID-6, REC-15) --------------------
+
+# each staff action on a record, as the portal words it (contracts.records.ACCESS_ACTIONS); an
+# action not named here is a change, or a view when it reads (``*_read``): a new action shows
+# to the client from the day it is written, never hidden for want of a word
+ACCESS_WORDS = {
+    "records_searched": "found_in_search",
+    "record_exported": "exported",
+    "record_created": "created",
+    "record_deleted": "deleted",
+    "record_restored": "restored",
+}
+
+
+def access_action(action: str) -> str:
+    """``viewed``, ``found_in_search``, ``exported``, ``created``, ``changed``, ``deleted`` or
+    ``restored``: what the client is told a staff member did, never which part (a staff-only
+    note's read is ``viewed``, its change ``changed``)."""
+    word = ACCESS_WORDS.get(action)
+    if word is not None:
+        return word
+    return "viewed" if action.endswith("_read") else "changed"
 
 
 # --- requests to clients and what fulfils them (REQ-1 to REQ-3) -----------------------------

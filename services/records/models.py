@@ -83,6 +83,12 @@ records = Table(
           postgresql_where=text("import_key IS NOT NULL")),
     Index("ix_records_org_birth", "organization_id", "date_of_birth",
           postgresql_where=text("date_of_birth IS NOT NULL")),
+    # the duplicate matcher's same e-mail, in any case, and same phone key (records_0013)
+    Index("ix_records_org_email", "organization_id", func.lower(text("email")),
+          postgresql_where=text("deleted_at IS NULL AND email IS NOT NULL")),
+    Index("ix_records_org_phone_keys", "organization_id",
+          func.records.phone_keys(text("phones")), postgresql_using="gin",
+          postgresql_where=LIVE),
     # each live record's name words as an array (migration records_0014): a misspelt search of
     # several words intersects their records inside this GIN index (search.py)
     Index("ix_records_name_word_array", func.records.name_word_array(text("name_text")),

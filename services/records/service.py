@@ -21,6 +21,7 @@ from .entrypoints.global_records import GlobalRecordEntrypoints
 from .entrypoints.groups import GroupEntrypoints
 from .entrypoints.inbound import InboundEntrypoints
 from .entrypoints.navigators import NavigatorEntrypoints
+from .entrypoints.portal import PortalAccessEntrypoints
 from .entrypoints.recipients import RecipientEntrypoints
 from .entrypoints.records import RecordEntrypoints
 from .entrypoints.requests import RequestEntrypoints
@@ -40,9 +41,9 @@ NAME_SIMILARITY = "0.33"
 class RecordsService(RecordEntrypoints, StatusEntrypoints, DetailEntrypoints,
                      CatalogueEntrypoints, GroupEntrypoints, NavigatorEntrypoints,
                      ContactEntrypoints, AgencyEntrypoints, ImportEntrypoints,
-                     InboundEntrypoints, GlobalRecordEntrypoints, SchedulingEventEntrypoints,
-                     RecipientEntrypoints, RequestEntrypoints, UnroutedExternalEvents,
-                     CaseworkService):
+                     InboundEntrypoints, GlobalRecordEntrypoints, PortalAccessEntrypoints,
+                     SchedulingEventEntrypoints, RecipientEntrypoints, RequestEntrypoints,
+                     UnroutedExternalEvents, CaseworkService):
     name = "records"
     db = Database("records", metadata,
                   session_settings={"pg_trgm.word_similarity_threshold": NAME_WORD_SIMILARITY,

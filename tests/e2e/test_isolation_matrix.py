@@ -6,7 +6,12 @@ Every route in ``gateway.routing.ROUTES`` with audience ``staff`` is called
       ids nobody has (routes with ids),
   (c) with a token whose role lacks the route's permission -> 403 (routes with a permission),
 and with a token holding exactly the route's permission it is not refused for want of one.
-Portal routes refuse staff tokens. New routes are covered by default: path parameters are built
+The portal half: every route with audience ``portal`` refuses no token, a garbage token and a
+staff token (401), and, called by one client with another client's record id, answers exactly
+what it answers for an id nobody has (404), while the record's own client is let in (with every
+portal feature on). Routes of any signed-in person (``signed_in``: their own password, logout)
+refuse no token, a garbage token and the operator's token, and let staff and client tokens in.
+New routes are covered by default: path parameters are built
 by creating real objects of agency A where ``FACTORIES`` knows how (add yours there), and are
 random UUIDs otherwise; request bodies are generated from the route's schema (``BODIES``
 overrides one that cannot be).
@@ -27,6 +32,7 @@ from gateway.routing import ROUTES
 
 STAFF_ROUTES = [r for r in ROUTES if r.audience == "staff"]
 PORTAL_ROUTES = [r for r in ROUTES if r.audience == "portal"]
+SIGNED_IN_ROUTES = [r for r in ROUTES if r.audience == "signed_in"]
 PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # the smallest valid PNG: routes that take a raw (image) body get real image bytes
 PNG = bytes.fromhex(
@@ -300,4 +306,94 @@ def test_id2_a_role_with_exactly_the_routes_permission_is_let_through(gateway_ur
         answer = request(members[route.permission], gateway_url, route, values)
         if answer.status_code in (401, 403) or answer.status_code >= 500:
             failures.append((describe(route), answer.status_code, answer.text[:200]))
+    assert failures == []
+
+
+# --- the portal half ----------------------------------------------------------------------------
+
+def test_s1_every_portal_route_refuses_a_missing_or_garbage_token_with_401(gateway_url):
+    failures = []
+    for route in PORTAL_ROUTES:
+        values = {name: str(uuid.uuid4()) for name in params(route)}
+        for label, headers in (("no token", {}),
+                               ("garbage", {"Authorization": "Bearer " + "x" * 43})):
+            session = requests.Session()
+            session.headers.update(headers)
+            answer = request(session, gateway_url, route, values)
+            if answer.status_code != 401 or answer.json().get("code") != "unauthenticated":
+                failures.append((describe(route), label, answer.status_code, answer.text[:200]))
+    assert failures == []
+
+
+def test_s1_another_clients_record_answers_like_an_unknown_one_on_every_portal_route(portal_url):
+    from contracts.records.portal import PORTAL_FEATURES
+    from tests.e2e.test_portal_invitations import (
+        accept,
+        agency,
+        client_session,
+        invited_token,
+        linked,
+        record,
+    )
+    from tests.fixtures import wait_for
+
+    url = portal_url
+    admin = agency(url, features=list(PORTAL_FEATURES))
+    mine, theirs = record(url, admin), record(url, admin)
+    client = client_session(accept(url, invited_token(url, admin, mine)))
+    other = client_session(accept(url, invited_token(url, admin, theirs)))
+    assert wait_for(lambda: linked(url, client, mine["id"]))
+    assert wait_for(lambda: linked(url, other, theirs["id"]))
+    with_record = [r for r in PORTAL_ROUTES if "record_id" in params(r)]
+    assert {"GET /api/v1/portal/records/<record_id>",
+            "GET /api/v1/portal/records/<record_id>/access"} <= {describe(r) for r in with_record}
+    failures = []
+    for route in with_record:
+        values = {name: str(uuid.uuid4()) for name in params(route)}
+        unknown = request(client, url, route, values)
+        theirs_answer = request(client, url, route, {**values, "record_id": theirs["id"]})
+        if (unknown.status_code, unknown.json().get("code")) != (404, "not_found"):
+            failures.append((describe(route), "unknown id", unknown.status_code,
+                             unknown.text[:200]))
+        elif theirs_answer.status_code != 404 or theirs_answer.json() != unknown.json():
+            failures.append((describe(route), "another client's record",
+                             theirs_answer.status_code, theirs_answer.text[:200]))
+        if route.method == "GET" and params(route) == ["record_id"]:
+            own = request(other, url, route, {"record_id": theirs["id"]})
+            if own.status_code != 200:
+                failures.append((describe(route), "the record's own client",
+                                 own.status_code, own.text[:200]))
+    assert failures == []
+
+
+# --- routes of any signed-in person (their own account) -----------------------------------------
+
+def test_s1_routes_of_any_signed_in_person_refuse_anyone_else_and_let_staff_and_clients_in(
+        gateway_url, staff, portal_client):
+    from casework.config import settings
+
+    assert {describe(r) for r in SIGNED_IN_ROUTES} >= {"POST /api/v1/auth/logout",
+                                                        "POST /api/v1/auth/password"}
+    admin = staff()
+    failures = []
+    for route in SIGNED_IN_ROUTES:
+        values = {name: str(uuid.uuid4()) for name in params(route)}
+        for label, headers in (("no token", {}),
+                               ("garbage", {"Authorization": "Bearer " + "x" * 43}),
+                               ("operator", {"Authorization":
+                                             f"Bearer {settings().operator_token}"})):
+            session = requests.Session()
+            session.headers.update(headers)
+            answer = request(session, gateway_url, route, values)
+            if answer.status_code != 401 or answer.json().get("code") != "unauthenticated":
+                failures.append((describe(route), label, answer.status_code, answer.text[:200]))
+        # a token of each kind of person is let in (a fresh one each: logout revokes it; the
+        # generated body's current password is wrong, which is not a refused token)
+        for label, session in (("staff", staff(organization_id=admin.organization_id,
+                                               permissions=())),
+                               ("portal", portal_client())):
+            answer = request(session, gateway_url, route, values)
+            refused = answer.status_code == 401 and answer.json().get("code") == "unauthenticated"
+            if refused or answer.status_code == 403 or answer.status_code >= 500:
+                failures.append((describe(route), label, answer.status_code, answer.text[:200]))
     assert failures == []

@@ -184,3 +184,46 @@ def test_a_search_or_a_group_exports_as_csv_audited_as_a_read_of_each_record(
     copied = bob.get(f"{gateway_url}{API}/records", params={"q": "lovelace"}).json()["items"]
     assert copied[0]["phones"] == [{"type": "home", "number": "+44 20 7946 0001"}]
     assert copied[0]["case_number"] == ada["case_number"]
+
+
+def test_a_dry_run_flags_rows_that_repeat_rows_of_earlier_batches_as_the_run_does(
+        gateway_url, staff, engine, platform_config, database_url, tmp_path):
+    """Batches of two rows: each duplicate below repeats a row of an earlier batch, which the
+    service, comparing a batch with itself and the stored records, cannot see in a dry run
+    (nothing is stored): ``casework import`` compares them across batches."""
+    alice = staff()
+    org = alice.organization_id
+    path = tmp_path / "batches.csv"
+    path.write_text("\n".join([
+        HEADER,
+        "B-1,client,Ada,Lovelace,ada@example.org,,,1815-12-10,,,",       # row 2, batch 1
+        ",client,Grace,Hopper,,,,1906-12-09,,,",                         # row 3
+        "b-1,client,Other,Person,,,,,,,",                                # row 4, batch 2: case
+        ",client,GRACE,hopper,grace@example.org,,,1906-12-09,,,",        # row 5: person
+        "B-1,client,Ada,Lovelace,ada@example.org,,,1815-12-10,,,",       # row 6, batch 3: row
+        ",client,Katherine,Johnson,,,,1918-08-26,,,",                    # row 7
+        ",client,Katherine,Johnson,,,,1918-08-26,,,",                    # row 8, batch 4: row
+        ",client,Dorothy,Vaughan,,,,,,,",                                # row 9
+    ]) + "\n")
+    before = agency_records(engine, org)
+
+    dry = casework_import(platform_config, database_url, path, alice.slug, "--dry-run",
+                          "--batch-size", "2")
+    assert dry.returncode == 0, dry.stderr
+    assert agency_records(engine, org) == before
+    assert "4 record(s) would be created (dry run), 4 duplicate(s) flagged" in dry.stderr
+    assert report(dry) == {
+        4: "duplicate\tthe same case number as row 2 of the file",
+        5: "duplicate\tthe same name and date of birth as row 3 of the file",
+        6: "duplicate\tthe same row as row 2 of the file",
+        8: "duplicate\tthe same row as row 7 of the file"}
+
+    run = casework_import(platform_config, database_url, path, alice.slug, "--batch-size", "2")
+    assert run.returncode == 0, run.stderr
+    assert "4 record(s) created, 4 duplicate(s) flagged, 0 row(s) refused, of 8" in run.stderr
+    assert agency_records(engine, org) == before + 4
+    assert run.stdout == dry.stdout  # the dry run reported what the run then did
+
+    # in one batch, the same four are flagged, by the service alone
+    again = casework_import(platform_config, database_url, path, alice.slug, "--dry-run")
+    assert "0 record(s) would be created (dry run), 8 duplicate(s) flagged" in again.stderr

@@ -51,3 +51,25 @@ def test_moment_cursors_hold_only_what_the_page_showed():
 def test_forged_moment_cursors_are_refused(cursor):
     with pytest.raises(ValidationFailed):
         cursors.before_moment(cursor)
+
+
+def test_newest_first_pages_below_the_position_newest_first_with_one_row_more():
+    import uuid as uuid_
+    from datetime import UTC, datetime
+
+    from sqlalchemy import Column, DateTime, MetaData, Table, Uuid, select
+    from sqlalchemy.dialects import postgresql
+
+    rows = Table("rows", MetaData(), Column("at", DateTime(timezone=True)),
+                 Column("public_id", Uuid))
+    first = cursors.newest_first(select(rows), rows.c.at, rows.c.public_id, None, 50)
+    sql = str(first.compile(dialect=postgresql.dialect()))
+    assert "WHERE" not in sql
+    assert "ORDER BY rows.at DESC, rows.public_id DESC" in sql and "LIMIT" in sql
+    assert first.compile().params["param_1"] == 51
+    moment, row_id = datetime(2026, 11, 30, tzinfo=UTC), uuid_.uuid4()
+    below = cursors.newest_first(select(rows), rows.c.at, rows.c.public_id,
+                                 (moment, row_id), 50)
+    compiled = below.compile(dialect=postgresql.dialect())
+    assert "WHERE (rows.at, rows.public_id) < (" in str(compiled)
+    assert {moment, row_id} <= set(compiled.params.values())

@@ -58,3 +58,47 @@ def test_a_row_that_cannot_be_read_is_refused_alone():
     assert [(n, str(r)) for n, r in rows] == [
         (2, "custom_fields: not a JSON object"),
         (3, "the row has more cells than the header has columns")]
+
+
+def outcome(row, outcome_, *, record_id=None, match=None, keys=None, reason=None):
+    return {"row": row, "outcome": outcome_, "record_id": record_id,
+            "case_number": "X-1" if outcome_ != "duplicate" else None, "reason": reason,
+            "match": match, "keys": keys}
+
+
+def test_a_dry_run_flags_a_row_repeating_an_earlier_batchs_row_by_the_first_key_shared():
+    earlier = record_csv.EarlierRows()
+    first = earlier.settle([
+        outcome(2, "would_create", keys={"row": "k2", "case_number": "x-1", "person": "p"}),
+        outcome(3, "would_create", keys={"row": "k3"})])
+    assert [set(r) for r in first] == [{"row", "outcome", "record_id", "case_number",
+                                        "reason"}] * 2
+    assert [r["outcome"] for r in first] == ["would_create"] * 2
+    second = earlier.settle([
+        outcome(4, "would_create", keys={"row": "k4", "person": "p"}),
+        outcome(5, "would_create", keys={"row": "k3", "case_number": "x-1"}),
+        outcome(6, "refused", reason="last_name: missing"),
+        outcome(7, "would_create", keys={"row": "k7"})])
+    assert [(r["row"], r["outcome"], r["reason"], r["case_number"]) for r in second] == [
+        (4, "duplicate", "the same name and date of birth as row 2 of the file", None),
+        (5, "duplicate", "the same row as row 3 of the file", None),
+        (6, "refused", "last_name: missing", "X-1"),
+        (7, "would_create", None, "X-1")]
+    # a flagged row is no row to compare with: the row it repeats is
+    assert earlier.settle([outcome(8, "would_create", keys={"row": "k4"})])[0][
+        "outcome"] == "would_create"
+
+
+def test_a_run_words_a_duplicate_of_a_record_it_made_as_a_duplicate_of_its_row():
+    earlier = record_csv.EarlierRows()
+    earlier.settle([outcome(2, "created", record_id="r-2")])
+    settled = earlier.settle([
+        outcome(3, "duplicate", record_id="r-2", match="case_number",
+                reason="case number X-1 is in use by record r-2"),
+        outcome(4, "duplicate", record_id="r-old", match="person",
+                reason="same name and date of birth by record r-old"),
+        outcome(5, "duplicate", match="row", reason="the same row as row 3 of the file")])
+    assert [r["reason"] for r in settled] == [
+        "the same case number as row 2 of the file",
+        "same name and date of birth by record r-old",
+        "the same row as row 3 of the file"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from casework import cursors
+from casework import cursors, record_csv
 from casework.callers import administrator, known_id, staff
 from casework.dumping import page_dumper
 from casework.errors import CaseworkError, NotFound, ValidationFailed
@@ -190,9 +190,12 @@ class ImportEntrypoints:
                 r["client_type_id"] for _, r in candidates) else {}
             fresh = self._without_duplicates(session, org, candidates, types, outcomes)
             if batch["dry_run"]:
+                # with the keys the duplicate checks compare, so that ``casework import``
+                # flags a row duplicating a row of an earlier batch as the run would
                 for position, row in fresh:
                     outcomes[position] = _outcome(row["row"], "would_create",
-                                                  case_number=row["case_number"])
+                                                  case_number=row["case_number"],
+                                                  keys=_keys(row))
             else:
                 self._create_imported(uow, caller, fresh, outcomes)
         results = [outcomes[i] for i in sorted(outcomes)]
@@ -221,28 +224,28 @@ class ImportEntrypoints:
                 outcomes[position] = _outcome(number, "refused", reason=(
                     "client_type_id: not one of this agency's active client types"))
                 continue
-            found = ((by_key.get(row["import_key"]), "imported before (same row)"),
+            found = ((by_key.get(row["import_key"]), "imported before (same row)", "row"),
                      (by_case.get(case) if case else None, f"case number {row['case_number']} "
-                                                           "is in use"),
+                                                           "is in use", "case_number"),
                      (by_person.get(person) if person else None,
-                      "same name and date of birth"))
-            duplicate = next(((e, why) for e, why in found if e), None)
+                      "same name and date of birth", "person"))
+            duplicate = next(((e, why, match) for e, why, match in found if e), None)
             if duplicate:
-                record, why = duplicate
+                record, why, match = duplicate
                 outcomes[position] = _outcome(
-                    number, "duplicate", record_id=record["id"],
+                    number, "duplicate", record_id=record["id"], match=match,
                     reason=f"{why} by record {record['id']}"
                            + (" (deleted: an administrator can restore it)"
                               if record["deleted"] else ""))
                 continue
-            earlier = ((seen_key.get(row["import_key"]), "the same row as"),
-                       (seen_case.get(case) if case else None, "the same case number as"),
-                       (seen_person.get(person) if person else None,
-                        "the same name and date of birth as"))
-            twin = next(((n, why) for n, why in earlier if n), None)
+            earlier = ((seen_key.get(row["import_key"]), "row"),
+                       (seen_case.get(case) if case else None, "case_number"),
+                       (seen_person.get(person) if person else None, "person"))
+            twin = next(((n, match) for n, match in earlier if n), None)
             if twin:
-                outcomes[position] = _outcome(number, "duplicate",
-                                              reason=f"{twin[1]} row {twin[0]} of the file")
+                outcomes[position] = _outcome(
+                    number, "duplicate", match=twin[1],
+                    reason=f"{record_csv.SAME_AS[twin[1]]} row {twin[0]} of the file")
                 continue
             seen_key[row["import_key"]] = number
             if case:
@@ -299,9 +302,21 @@ def _correlation(caller, uow) -> str:
     return uow.correlation_id or request_id(caller, uow) or records.new_id()
 
 
-def _outcome(row: int, outcome: str, *, record_id=None, case_number=None, reason=None) -> dict:
+def _outcome(row: int, outcome: str, *, record_id=None, case_number=None, reason=None,
+             match=None, keys=None) -> dict:
     return {"row": row, "outcome": outcome, "record_id": record_id, "case_number": case_number,
-            "reason": reason}
+            "reason": reason, "match": match, "keys": keys}
+
+
+def _keys(row: dict) -> dict[str, str]:
+    """What the duplicate checks compare of a row (contracts ``ImportOutcomeSchema.keys``)."""
+    keys = {"row": row["import_key"]}
+    if row["case_number"]:
+        keys["case_number"] = row["case_number"].lower()
+    person = domain.person_key(row)
+    if person:
+        keys["person"] = json.dumps(person)
+    return keys
 
 
 def _active(user: dict | None) -> bool:

@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 from casework import callers
+from casework.dumping import page_dumper
 from casework.errors import CaseworkError, NotFound, PermissionDenied
 from casework.messaging import consumes
 from casework.rpc import rpc
 from casework.validation import load
 from contracts.records import (
-    DuplicatePageSchema,
+    DuplicateSchema,
     InvitationTargetSchema,
     PeopleMatchesSchema,
     PeopleSchema,
@@ -34,7 +35,8 @@ PORTAL_RECORD, PORTAL_PATCH = PortalRecordSchema(), PortalRecordPatchSchema()
 STATUSES = PortalRecordStatusesSchema()
 TARGET = InvitationTargetSchema()
 PERSON, PEOPLE = PersonQuerySchema(), PeopleSchema()
-DUPLICATES, MATCHES = DuplicatePageSchema(), PeopleMatchesSchema()
+MATCHES = PeopleMatchesSchema()
+dump_duplicates = page_dumper(DuplicateSchema())  # the matcher's answer, dumped by plan
 MAX_CANDIDATES = 20
 SEARCH_FIELDS = ("first_name", "last_name", "email", "phones")
 
@@ -162,7 +164,7 @@ class GlobalRecordEntrypoints:
         person = load(PERSON, query)
         with self.db.read() as session:
             found = self._matches(session, caller.organization_id, person)
-        return DUPLICATES.dump({"items": found})
+        return {"items": dump_duplicates(found)}
 
     @rpc(expected_exceptions=CaseworkError)
     def match_people(self, caller, payload):
@@ -176,10 +178,10 @@ class GlobalRecordEntrypoints:
 
     @staticmethod
     def _matches(session, organization_id: str, person: dict) -> list[dict]:
-        scored = []
+        scored, reasons_for = [], domain.person_matcher(person)
         for candidate in global_records.candidates(session, organization_id, person,
                                                    MAX_CANDIDATES):
-            reasons = domain.match_reasons(person, candidate)
+            reasons = reasons_for(candidate)
             grade = domain.graded(reasons)
             if grade is None:
                 continue

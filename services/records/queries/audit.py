@@ -6,10 +6,7 @@ staff users as identity announces them."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
-from sqlalchemy import DateTime, cast, literal, or_, select, text, tuple_
+from sqlalchemy import cast, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -63,19 +60,41 @@ def page(session: Session, organization_id: str, record_id: str, *, before, limi
     """Newest first, by (at, public_id): a keyset that stays stable while new rows are appended
     and that says nothing but what the page showed (``before``: casework.cursors
     .before_moment); each entry with who made it by name and role."""
-    statement = (_with_actors(audit_entries.c.organization_id == organization_id,
-                              audit_entries.c.record_id == record_id)
-                 .order_by(audit_entries.c.at.desc(), audit_entries.c.public_id.desc())
-                 .limit(limit + 1))
-    if before is not None:
-        statement = statement.where(
-            tuple_(audit_entries.c.at, audit_entries.c.public_id) < tuple_(*before))
+    statement = cursors.newest_first(
+        _with_actors(audit_entries.c.organization_id == organization_id,
+                     audit_entries.c.record_id == record_id),
+        audit_entries.c.at, ENTRY_ID, before, limit)
     return [dict(r) for r in session.execute(statement).mappings()]
 
 
-def _entry_id(value: str) -> uuid.UUID:
-    """An entry's id as a cursor holds it (text), as the column takes it."""
-    return uuid.UUID(value)
+def access_page(session: Session, organization_id: str, record_id: str, *, before, limit: int
+                ) -> list[dict]:
+    """What the client sees of their record's trail (ID-6): every entry a staff member made on
+    the record (reads and changes) and every search of theirs that returned it, newest first by
+    (at, public_id) (``before``: casework.cursors.before_moment); the client's own changes and
+    what no staff member did (the system's, another system's) are not there. Each part is read
+    from its own index (the record's trail; the searches' GIN index on ``record_ids``), at most a
+    page plus one of each, and the two merged."""
+    def part(condition):
+        return cursors.newest_first(
+            select(ENTRY_ID.label("id"), audit_entries.c.at, audit_entries.c.action,
+                   audit_entries.c.actor_id)
+            .where(audit_entries.c.organization_id == organization_id, condition,
+                   audit_entries.c.actor_id.is_not(None)),
+            audit_entries.c.at, ENTRY_ID, before, limit)
+
+    entries = union_all(
+        part(audit_entries.c.record_id == record_id),
+        part(audit_entries.c.record_ids.contains(
+            cast([str(record_id)], ARRAY(audit_entries.c.record_id.type))))).subquery()
+    rows = session.execute(
+        select(entries.c.id, entries.c.at, entries.c.action,
+               staff_users.c.name.label("staff_name"), staff_users.c.role)
+        .join_from(entries, staff_users, staff_users.c.user_id == entries.c.actor_id,
+                   isouter=True)
+        .order_by(entries.c.at.desc(), entries.c.id.desc())
+        .limit(limit + 1)).mappings()
+    return [dict(r) for r in rows]
 
 
 def agency_trail(session: Session, organization_id: str, filters: dict, *, limit: int,
@@ -97,23 +116,10 @@ def agency_trail(session: Session, organization_id: str, filters: dict, *, limit
         conditions.append(audit_entries.c.at >= filters["from"])
     if filters.get("to"):
         conditions.append(audit_entries.c.at < filters["to"])
-    position = cursors.decode(cursor, expect="k")
-    if position is not None:
-        try:
-            at, entry = datetime.fromisoformat(position[0]), _entry_id(position[1])
-        except (TypeError, ValueError, IndexError, KeyError):
-            raise cursors.invalid() from None
-        conditions.append(tuple_(audit_entries.c.at, ENTRY_ID) < tuple_(
-            literal(at, DateTime(timezone=True)), literal(entry, ENTRY_ID.type)))
-    rows = session.execute(_with_actors(*conditions)
-                           .order_by(audit_entries.c.at.desc(), ENTRY_ID.desc())
-                           .limit(limit + 1)).mappings().all()
-    items = [dict(r) for r in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
-        next_cursor = cursors.encode({"k": [last["at"].isoformat(), str(last["id"])]})
-    return items, next_cursor
+    statement = cursors.newest_first(_with_actors(*conditions), audit_entries.c.at, ENTRY_ID,
+                                     cursors.before_moment(cursor), limit)
+    rows = [dict(r) for r in session.execute(statement).mappings()]
+    return cursors.moment_page(rows, limit, "at")
 
 
 

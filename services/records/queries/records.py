@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from functools import lru_cache
 
-from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, tuple_, update
+from sqlalchemy import Uuid, bindparam, func, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+
+from casework import cursors
 
 from ..domain import IMAGE_PATH
 from ..models import case_number_counters, records, staff_users, status_history
@@ -214,20 +216,16 @@ def add_status_change(session: Session, organization_id: str, record_id: str, ol
 def status_changes(session: Session, organization_id: str, record_id: str, *, before,
                    limit: int) -> list[dict]:
     """Newest first, by (changed_at, public_id) (``before``: casework.cursors.before_moment)."""
-    statement = (select(status_history.c.public_id.label("id"), status_history.c.old_status,
-                        status_history.c.new_status, status_history.c.changed_by,
-                        staff_users.c.name.label("changed_by_name"),
-                        staff_users.c.role.label("changed_by_role"),
-                        status_history.c.changed_at)
-                 .join_from(status_history, staff_users,
-                            staff_users.c.user_id == status_history.c.changed_by, isouter=True)
-                 .where(status_history.c.organization_id == organization_id,
-                        status_history.c.record_id == record_id)
-                 .order_by(status_history.c.changed_at.desc(), status_history.c.public_id.desc())
-                 .limit(limit + 1))
-    if before is not None:
-        statement = statement.where(
-            tuple_(status_history.c.changed_at, status_history.c.public_id) < tuple_(*before))
+    statement = cursors.newest_first(
+        select(status_history.c.public_id.label("id"), status_history.c.old_status,
+               status_history.c.new_status, status_history.c.changed_by,
+               staff_users.c.name.label("changed_by_name"),
+               staff_users.c.role.label("changed_by_role"), status_history.c.changed_at)
+        .join_from(status_history, staff_users,
+                   staff_users.c.user_id == status_history.c.changed_by, isouter=True)
+        .where(status_history.c.organization_id == organization_id,
+               status_history.c.record_id == record_id),
+        status_history.c.changed_at, status_history.c.public_id, before, limit)
     return [dict(r) for r in session.execute(statement).mappings()]
 
 
