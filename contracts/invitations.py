@@ -75,7 +75,7 @@ class InvitationAcceptedSchema(Schema):
         "description": "false when the record was linked to an account that existed"})
 
 
-class PortalSessionSchema(Schema):
+class InvitationSignInSchema(Schema):
     """``POST /invitations/{token}/accept``: the client is signed in to the portal."""
 
     access_token = fields.String(required=True)

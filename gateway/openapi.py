@@ -71,8 +71,10 @@ def _operation(route: Route, spec: APISpec) -> dict:
                                     "content": {"application/json": {"schema": route.body}}}
     elif route.raw_body:
         binary = {"schema": {"type": "string", "format": "binary"}}
-        operation["requestBody"] = {"required": True,
-                                    "content": {media: binary for media in route.raw_body}}
+        content = {media: binary for media in route.raw_body}
+        if route.raw_json is not None:
+            content["application/json"] = {"schema": route.raw_json}
+        operation["requestBody"] = {"required": True, "content": content}
     if route.audience in ("staff", "portal", "signed_in", "operator"):
         operation["security"] = [{"bearer": []}]
     return operation

@@ -46,6 +46,9 @@ class Route:
     # ``max_body_bytes`` (MAX_JSON_BYTES when not given; 413 beyond)
     raw_body: tuple[str, ...] = ()
     max_body_bytes: int | None = None
+    # a raw-body route that also takes JSON (``application/json`` in ``raw_body``) describes
+    # that variant with this schema in OpenAPI; the handler loads it itself
+    raw_json: Schema | None = None
 
     @property
     def openapi_path(self) -> str:
@@ -204,14 +207,16 @@ def respond(status: int, payload, request_id: str, headers=None) -> Response:
 def route(method: str, path: str, *, audience: str, permission: str | None = None,
           body: Schema | None = None, query: Schema | None = None, responses=None,
           summary: str = "", tag: str = "", errors: tuple[int, ...] = (),
-          raw_body: tuple[str, ...] = (), max_body_bytes: int | None = None):
+          raw_body: tuple[str, ...] = (), max_body_bytes: int | None = None,
+          raw_json: Schema | None = None):
     assert audience in AUDIENCES, audience
     assert not (raw_body and body is not None), "a route takes a JSON body or a raw one"
+    assert raw_json is None or "application/json" in raw_body, "raw_json needs JSON in raw_body"
 
     def decorate(fn):
         spec = Route(method, path, fn.__name__, audience, permission, body, query,
                      responses or {200: None}, summary or (fn.__doc__ or "").strip(), tag,
-                     tuple(errors), tuple(raw_body), max_body_bytes)
+                     tuple(errors), tuple(raw_body), max_body_bytes, raw_json)
         ROUTES.append(spec)
 
         @wraps(fn)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from contracts.invitations import (
     InvitationAcceptSchema,
+    InvitationSignInSchema,
     InvitationViewSchema,
     JoinedSchema,
     JoinSchema,
     JoinViewSchema,
-    PortalSessionSchema,
 )
 
 from ..auth import client_address
@@ -25,7 +25,7 @@ class PublicRoutes:
         return self.rpc.invitations.get_invitation(token)
 
     @route("POST", "/api/v1/invitations/<token>/accept", audience="public",
-           body=InvitationAcceptSchema(), responses={201: PortalSessionSchema},
+           body=InvitationAcceptSchema(), responses={201: InvitationSignInSchema},
            errors=(401, 409, 429, 503), tag="public")
     def accept_invitation(self, call, token, body):
         """INV-4: set a password (the account is made, username = the invited e-mail) or give

@@ -147,7 +147,7 @@ class RequestRoutes:
         return self.rpc.records.portal_list_requests(call.caller, record_id, query)
 
     @route("POST", "/api/v1/portal/requests/<request_id>/fulfil", audience="portal",
-           raw_body=FULFIL_TYPES, max_body_bytes=MAX_DOCUMENT_BYTES,
+           raw_body=FULFIL_TYPES, max_body_bytes=MAX_DOCUMENT_BYTES, raw_json=FULFIL_BODY,
            responses={200: PortalRequestSchema}, errors=(400, 403, 409, 415, 422),
            tag="portal")
     def fulfil_request(self, call, request_id, body):

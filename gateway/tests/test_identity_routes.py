@@ -120,3 +120,27 @@ def test_the_time_zone_rule_is_described_not_listed():
         assert "enum" not in zone and "IANA" in zone["description"], zone
     # what a listed enum of this machine's tz database would do to a generated client
     assert _enum_names(["GMT+0", "GMT-0", "GMT0"]) == ["GMT0", "GMT_0", "GMT0"]
+
+
+def test_a_fulfilment_is_documented_as_json_with_its_schema_or_as_the_document_itself():
+    """``POST /portal/requests/{id}/fulfil`` takes JSON (answers, a location, an ROI) or a file:
+    the document describes the JSON variant by its schema, the files as binary."""
+    body = openapi.document()["paths"]["/api/v1/portal/requests/{request_id}/fulfil"]["post"][
+        "requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/FulfilBody"}
+    assert body["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
+    assert body["image/png"]["schema"] == {"type": "string", "format": "binary"}
+
+
+def test_no_two_schemas_of_the_document_share_a_name():
+    """apispec renames a second schema class of the same name ("PortalSession1"), which a
+    generated client then shows: every schema class of a route has a name of its own."""
+    import warnings
+
+    openapi.document.cache_clear()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message="Multiple schemas resolved")
+            openapi.document()
+    finally:
+        openapi.document.cache_clear()
