@@ -59,6 +59,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_LOGIN_LOCKOUT_SECONDS": (
         "60", "first lock after too many failures; doubles with each further failure, at most "
         "15 minutes"),
+    "CASEWORK_RESET_EMAILS_PER_HOUR": (
+        "3", "password reset e-mails one account gets in an hour at most; further requests "
+        "answer the same 202 and send nothing"),
     "CASEWORK_TRUSTED_PROXIES": (
         "", "comma-separated proxy addresses whose X-Forwarded-For names the client address"),
     "CASEWORK_LOG_LEVEL": ("INFO", "log level of every process (JSON lines on stderr)"),
@@ -196,6 +199,8 @@ class Settings:
         default_factory=lambda: int(env("CASEWORK_LOGIN_MAX_FAILURES_PER_ADDRESS")))
     login_lockout_seconds: int = field(
         default_factory=lambda: int(env("CASEWORK_LOGIN_LOCKOUT_SECONDS")))
+    reset_emails_per_hour: int = field(
+        default_factory=lambda: int(env("CASEWORK_RESET_EMAILS_PER_HOUR")))
     trusted_proxies: frozenset[str] = field(default_factory=lambda: frozenset(
         a.strip() for a in env("CASEWORK_TRUSTED_PROXIES").split(",") if a.strip()))
     log_level: str = field(default_factory=lambda: env("CASEWORK_LOG_LEVEL"))

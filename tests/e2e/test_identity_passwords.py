@@ -241,6 +241,30 @@ def test_a_new_request_voids_the_earlier_link(gateway_url, mail_server):
     assert staff_login(url, user, NEW_PASSWORD).status_code == 200
 
 
+def test_an_account_gets_a_few_reset_emails_an_hour_and_every_request_the_same_answer(
+        gateway_url, mail_server):
+    """Nobody can fill a person's mailbox with reset links: beyond
+    ``CASEWORK_RESET_EMAILS_PER_HOUR`` (3) an hour, a request answers the same 202 and sends
+    nothing; the last link sent still works."""
+    url = gateway_url
+    user = staff_user(url)
+    cap = settings().reset_emails_per_hour
+    answers = [ask_reset(url, user["email"], user["slug"]) for _ in range(cap + 3)]
+    assert {(a.status_code, a.content) for a in answers} == {(202, answers[0].content)}
+    links = wait_for(lambda: (lambda found: found if len(found) == cap else None)(
+        reset_links(mail_server, user["email"])), timeout=20)
+    assert links, reset_links(mail_server, user["email"])
+    time.sleep(1.0)  # what else would have been sent by now
+    assert len(reset_links(mail_server, user["email"])) == cap
+    # another account is not held back by this one's cap
+    other = staff_user(url)
+    assert ask_reset(url, other["email"], other["slug"]).status_code == 202
+    assert wait_for(lambda: reset_links(mail_server, other["email"]), timeout=20)
+    # the last link made voided the earlier ones: exactly one of those sent works
+    assert sorted(reset(url, link).status_code for link in links) == [204] + [404] * (cap - 1)
+    assert staff_login(url, user, NEW_PASSWORD).status_code == 200
+
+
 def test_an_expired_or_made_up_link_is_refused(gateway_url, mail_server, engine):
     url = gateway_url
     user = staff_user(url)

@@ -5,7 +5,9 @@ reset request answers the same whether or not the account exists, and after the 
 time (``RESET_ANSWER_SECONDS``: queueing the e-mail takes a few milliseconds the unknown case
 would not), so it tells nobody which accounts exist. The link's token follows the invitations'
 rules (256 random bits, kept as a SHA-256, single use, expiring, a new request voids the earlier
-ones). A change and a reset both revoke every token of the account and void its other links.
+ones). A change and a reset both revoke every token of the account and void its other links. An
+account gets at most ``CASEWORK_RESET_EMAILS_PER_HOUR`` reset e-mails an hour; a request beyond
+that answers the same and sends nothing, so nobody can fill a person's mailbox with links.
 """
 
 from __future__ import annotations
@@ -115,7 +117,13 @@ class PasswordEntrypoints:
             else:
                 account = passwords.portal_for_reset(uow.session, email)
                 kind = "portal"
-            if account is not None:
+            if account is not None and passwords.resets_since(
+                    uow.session, kind, account["id"],
+                    moment - timedelta(hours=1)) >= settings().reset_emails_per_hour:
+                # the same answer, and nothing sent: nobody fills a mailbox with reset links
+                log.warning("password reset e-mails of %s account %s are capped this hour",
+                            kind, account["id"])
+            elif account is not None:
                 passwords.void_resets(uow.session, kind, account["id"], moment)
                 passwords.insert_reset(uow.session, digest=digest, kind=kind,
                                        owner_id=account["id"], expires_at=expires_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -70,6 +70,12 @@ def void_resets(session: Session, kind: str, owner_id: str, now: datetime) -> No
                     .where(_owner(kind, owner_id), password_resets.c.used_at.is_(None),
                            password_resets.c.voided_at.is_(None))
                     .values(voided_at=now))
+
+
+def resets_since(session: Session, kind: str, owner_id: str, since: datetime) -> int:
+    """How many reset links the account was sent since ``since`` (used, voided or not)."""
+    return session.execute(select(func.count()).select_from(password_resets).where(
+        _owner(kind, owner_id), password_resets.c.created_at >= since)).scalar_one()
 
 
 def insert_reset(session: Session, *, digest: str, kind: str, owner_id: str,
