@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench chaos soak fuzz lint migrate services deps clean
+.PHONY: run test bench chaos soak fuzz lint migrate services services-and-browser deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,15 @@ migrate: services deps
 run: migrate
 	$(BIN)/casework run
 
-test: services deps
+# the browser tests (tests/web) and the page-weight benchmark also need Debian's chromium and
+# chromium-driver
+services-and-browser:
+	@CASEWORK_ENSURE_CHROMIUM=1 bash scripts/ensure-services.sh
+
+test: services-and-browser deps
 	$(BIN)/pytest -m "not chaos" $(PYTEST_ARGS)
 
-bench: services deps
+bench: services-and-browser deps
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 chaos: services deps

@@ -80,7 +80,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "and the gateway's API forwarded"),
     "CASEWORK_WEB_GATEWAY_URL": (
         "", "where the web front end reaches the gateway; unset, "
-        "`http://127.0.0.1:<CASEWORK_HTTP_PORT>`"),
+        "the gateway on 127.0.0.1 at `CASEWORK_HTTP_PORT`"),
     "CASEWORK_WEB_WORKERS": ("2", "processes of the web front end"),
     "CASEWORK_WEB_THREADS": ("16", "threads per web front end process (each serves one request)"),
     "CASEWORK_WEB_SECRET_KEY": (
