@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench chaos soak fuzz lint migrate services services-and-browser deps clean
+.PHONY: run test bench chaos soak fuzz lint migrate services deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,14 +30,13 @@ run: migrate
 	$(BIN)/casework run
 
 # the browser tests (tests/web) and the page-weight benchmark also need Debian's chromium and
-# chromium-driver
-services-and-browser:
-	@CASEWORK_ENSURE_CHROMIUM=1 bash scripts/ensure-services.sh
-
-test: services-and-browser deps
+# chromium-driver: `services` installs them for these targets (a variable their prerequisites see)
+test: export CASEWORK_ENSURE_CHROMIUM = 1
+test: services deps
 	$(BIN)/pytest -m "not chaos" $(PYTEST_ARGS)
 
-bench: services-and-browser deps
+bench: export CASEWORK_ENSURE_CHROMIUM = 1
+bench: services deps
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 chaos: services deps
