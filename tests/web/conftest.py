@@ -92,6 +92,9 @@ class Platform:
                 process.kill()
 
 
+SMTP: list = []  # the run's SMTP server, once web_platform has started it
+
+
 def real_thread_smtp_server():
     """tests/mail.py's SMTP server with its thread a real OS thread: Playwright's asyncio loop
     stays "running" on the main thread between its calls, and the test process is patched by
@@ -117,6 +120,7 @@ def web_platform(database_url, tmp_path_factory):
     amqp_uri = f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"
     provision_bus_users(amqp_uri)  # makes the vhost, each process's user and permissions
     smtp = real_thread_smtp_server()
+    SMTP[:] = [smtp]
     platform = Platform(database_url, amqp_uri, smtp.port, tmp_path_factory.mktemp("web-logs"))
     platform.smtp = smtp
     try:

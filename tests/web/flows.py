@@ -77,3 +77,116 @@ def staff_sees_phone(pages, web_url, slug, email, password, record_id, phone, ti
         page.reload()
     staff.axe()
     return {"summary": page.locator("#record-summary").inner_text()}
+
+
+def keyboard_login(pages, web_url, slug, email, password):
+    """Sign in with the keyboard alone: Tab from the top of the page to each field, type, and
+    Enter to submit; the login's error state is checked by axe on the way."""
+    checked = pages()
+    page = checked.page
+    page.goto(f"{web_url}/staff/login")
+    focused = []
+
+    def tab_to(element_id: str, limit: int = 15) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            current = page.evaluate("document.activeElement && document.activeElement.id")
+            focused.append(current)
+            if current == element_id:
+                return
+        raise AssertionError(f"Tab never reached #{element_id}: {focused}")
+
+    # first a wrong password: the error summary takes the focus, then fix it by keyboard
+    tab_to("organization")
+    page.keyboard.type(slug)
+    tab_to("email")
+    page.keyboard.type(email)
+    tab_to("password")
+    page.keyboard.type("not the password")
+    page.keyboard.press("Enter")
+    page.locator(".govuk-error-summary").wait_for()
+    checked.axe()
+    page.locator("#password").focus()
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{web_url}/staff/")
+    checked.axe()
+    return {"focused": focused}
+
+
+def narrow_screens(pages, web_url):
+    """At 320 CSS pixels wide nothing scrolls sideways: the staff and portal sign-in pages."""
+    checked = pages(viewport={"width": 320, "height": 640})
+    page = checked.page
+    widths = {}
+    for path in ("/staff/login", "/portal/login"):
+        page.goto(web_url + path)
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+        checked.axe()
+    return widths
+
+
+def without_javascript(pages, web_url, slug, email, password, search, name):
+    """With JavaScript off, staff sign in, search, open a record and sign out. (No axe here: it
+    is a script itself; the same pages are checked with JavaScript on.)"""
+    checked = pages(java_script_enabled=False)
+    page = checked.page
+    page.goto(f"{web_url}/staff/login")
+    page.get_by_label("Agency").fill(slug)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{web_url}/staff/")
+    page.get_by_label("Name, case number, e-mail or phone").fill(search)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=name).click()
+    page.wait_for_url(f"{web_url}/staff/records/*")
+    title = page.title()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{web_url}/staff/login")
+    return {"title": title}
+
+
+def search_finds(pages, web_url, slug, email, password, queries):
+    """Each query of the staff search, and the names it lists."""
+    checked = pages()
+    staff_login(checked, web_url, slug, email, password)
+    page = checked.page
+    found = {}
+    for query in queries:
+        page.get_by_label("Name, case number, e-mail or phone").fill(query)
+        page.get_by_role("button", name="Search").click()
+        page.locator("#results-heading").wait_for()
+        found[query] = page.locator("table tbody th a").all_inner_texts()
+    checked.axe()
+    return found
+
+
+def portal_in_spanish(pages, web_url, username, password, bad_link):
+    """The client picks Spanish on the sign-in page; it stays Spanish after signing in and
+    out; a link that does not work says so (in Spanish)."""
+    checked = pages(locale="en-GB")
+    page = checked.page
+    page.goto(f"{web_url}/portal/login")
+    english = page.locator("h1").inner_text()
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Change language").click()
+    page.wait_for_url(f"{web_url}/portal/login")
+    spanish = page.locator("h1").inner_text()
+    lang = page.evaluate("document.documentElement.lang")
+    checked.axe()
+    page.get_by_label("Correo electrónico").fill(username)
+    page.get_by_label("Contraseña", exact=True).fill(password)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.wait_for_url(f"{web_url}/portal/")
+    home = page.locator("h1").inner_text()
+    checked.axe()
+    page.get_by_role("button", name="Cerrar sesión").click()
+    page.wait_for_url(f"{web_url}/portal/login")
+    after = page.locator("h1").inner_text()
+    page.goto(bad_link)
+    invalid = page.locator("h1").inner_text()
+    status = page.evaluate("document.title")
+    checked.axe()
+    return {"english": english, "spanish": spanish, "lang": lang, "home": home,
+            "after_logout": after, "invalid": invalid, "title": status}
