@@ -31,6 +31,7 @@ def call(method: str, path: str, *, token: str | None = None, authenticated: boo
                             request_id=g.get("request_id"), **kwargs)
     if authenticated and answer.status == 401:
         session.clear()
+        session.regenerate()
         raise SessionEnded()
     return answer
 

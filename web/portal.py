@@ -172,6 +172,7 @@ def logout():
     except SessionEnded:
         pass
     session.clear()
+    session.regenerate()  # the signed-out id is deleted, never reused
     flash(_("You have signed out."))
     return redirect(url_for("portal.login"))
 

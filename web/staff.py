@@ -96,6 +96,7 @@ def logout():
     except SessionEnded:
         pass
     session.clear()
+    session.regenerate()  # the signed-out id is deleted, never reused
     flash("You have signed out.")
     return redirect(url_for("staff.login"))
 
