@@ -153,6 +153,7 @@ class PostgresSessionInterface(SessionInterface):
         if session.sid is None:
             session.sid = secrets.token_urlsafe(32)
             self.store.save(session.audience, session.sid, dict(session), self.seconds)
+            self.store.purge_expired()  # lapsed sessions go as new ones come (indexed, bounded)
             response.set_cookie(cookie, session.sid, path=path, secure=self.secure,
                                 httponly=True, samesite="Lax")
         elif session.modified:

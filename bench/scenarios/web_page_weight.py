@@ -63,10 +63,10 @@ def run(ctx) -> Report:
                      kb < WEIGHT_BAR_KB)
         report.check(f"{page['path']} load, Slow 4G", f"{page['slow4g_s']:.2f} s",
                      f"≤ {LOAD_BAR_S:g} s", page["slow4g_s"] <= LOAD_BAR_S)
-        rows.append([page["path"], str(page["requests"]), f"{kb:.1f}",
+        rows.append([page["path"], page["title"], str(page["requests"]), f"{kb:.1f}",
                      f"{page['unthrottled_s'] * 1000:.0f}", f"{page['slow4g_s']:.2f}"])
     report.section("Portal pages, empty cache", table(
-        ["page", "requests", "KB transferred (gzip)", "load, unthrottled (ms)",
+        ["page", "title", "requests", "KB transferred (gzip)", "load, unthrottled (ms)",
          "load, Slow 4G (s)"], rows))
     report.notes.append("KB = 1000 bytes, the encoded (gzip) bytes of every response of the "
                         "page: the HTML, GOV.UK Frontend's CSS and JS, the site's own CSS and "
@@ -111,14 +111,17 @@ def load(context, url: str, throttle: dict | None) -> dict:
     finished: dict[str, float] = {}
     cdp.on("Network.loadingFinished",
            lambda event: finished.__setitem__(event["requestId"], event["encodedDataLength"]))
-    page.goto(url, wait_until="load", timeout=60000)
+    response = page.goto(url, wait_until="load", timeout=60000)
+    # the page itself, not a redirect to the sign-in page
+    assert response.status == 200 and page.url == url, (url, page.url, response.status)
     page.wait_for_timeout(200)  # the last loadingFinished events
     timing = page.evaluate(
         "(() => { const n = performance.getEntriesByType('navigation')[0];"
         " return n.loadEventEnd - n.startTime; })()")
+    title = page.title()
     page.close()
     return {"bytes": int(sum(finished.values())), "requests": len(finished),
-            "seconds": timing / 1000}
+            "seconds": timing / 1000, "title": title}
 
 
 def main(arguments: dict) -> list[dict]:
@@ -133,7 +136,8 @@ def main(arguments: dict) -> list[dict]:
             plain = load(context, web_url + path, None)
             slow = load(context, web_url + path, SLOW_4G)
             results.append({"path": path, "bytes": plain["bytes"], "requests": plain["requests"],
-                            "unthrottled_s": plain["seconds"], "slow4g_s": slow["seconds"]})
+                            "unthrottled_s": plain["seconds"], "slow4g_s": slow["seconds"],
+                            "title": plain["title"]})
         page = context.new_page()
         page.goto(web_url + "/portal/login")
         page.locator("#username").fill(arguments["username"])
@@ -145,7 +149,8 @@ def main(arguments: dict) -> list[dict]:
             plain = load(context, web_url + path, None)
             slow = load(context, web_url + path, SLOW_4G)
             results.append({"path": path, "bytes": plain["bytes"], "requests": plain["requests"],
-                            "unthrottled_s": plain["seconds"], "slow4g_s": slow["seconds"]})
+                            "unthrottled_s": plain["seconds"], "slow4g_s": slow["seconds"],
+                            "title": plain["title"]})
         browser.close()
     return results
 
