@@ -187,6 +187,12 @@ class WebSettings:
     session_seconds: int = 28800
     secure_cookies: bool = False
 
+    def check(self, environment: str) -> None:
+        """The web process refuses to start in production with the placeholder key (only it
+        reads the key: the services do not need it)."""
+        if environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
+            raise RuntimeError("CASEWORK_WEB_SECRET_KEY must be set to a real secret in production")
+
     @classmethod
     def from_env(cls) -> WebSettings:
         secure = env("CASEWORK_WEB_SECURE_COOKIES").strip().lower()
@@ -255,8 +261,6 @@ class Settings:
     def __post_init__(self):
         if self.environment == "production" and self.operator_token in PLACEHOLDER_SECRETS:
             raise RuntimeError("CASEWORK_OPERATOR_TOKEN must be set to a real secret in production")
-        if self.environment == "production" and self.web.secret_key in PLACEHOLDER_SECRETS:
-            raise RuntimeError("CASEWORK_WEB_SECRET_KEY must be set to a real secret in production")
         if self.environment == "production" and self.caller_signing_key in PLACEHOLDER_SECRETS:
             raise RuntimeError(
                 "CASEWORK_CALLER_SIGNING_KEY must be set to a real secret in production")

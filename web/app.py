@@ -91,6 +91,7 @@ def compressed(response):
 def create_app(config: Settings | None = None, store: Store | None = None) -> Flask:
     config = config or settings()
     web = config.web
+    web.check(config.environment)
     app = Flask("web", root_path=str(HERE), static_folder=None, template_folder="templates")
     app.config.update(
         SECRET_KEY=web.secret_key,
