@@ -128,3 +128,27 @@ def test_the_api_and_operations_paths_answer_on_the_web_port(web_url, gateway_ur
     problem = requests.post(f"{web_url}/api/v1/staff/records", headers=headers,
                             data=b"{not json", )
     assert problem.status_code in (400, 415) and problem.json()["code"]
+
+
+def test_the_gateway_throttles_logins_per_browser_not_per_web_process(web_url, gateway_url):
+    """The web process names the browser's address in X-Forwarded-For, and the gateway (which
+    trusts it, as `casework run` sets up) counts failed logins per browser: a browser that
+    failed too often waits, another one signs in."""
+    from tests.fixtures import session_from
+
+    admin = agency(gateway_url)
+    noisy, quiet = session_from(), session_from()
+
+    def sign_in(browser, email, password):
+        form = browser.get(f"{web_url}/staff/login")
+        return browser.post(f"{web_url}/staff/login", data={
+            "csrf_token": CSRF.search(form.text).group(1), "organization": admin.slug,
+            "email": email, "password": password}, allow_redirects=False)
+
+    answers = [sign_in(noisy, f"nobody-{n}@example.org", "wrong password")
+               for n in range(21)]
+    assert "Too many failed attempts" in answers[-1].text
+    still = sign_in(noisy, admin.login_email, admin.login_password)
+    assert still.status_code == 400 and "Too many failed attempts" in still.text
+    other = sign_in(quiet, admin.login_email, admin.login_password)
+    assert other.status_code == 302 and other.headers["Location"].endswith("/staff/")
