@@ -124,8 +124,15 @@ def record(record_id: UUID):
         abort(404)
     if not answer.ok:
         abort(answer.status if answer.status in (403,) else 503)
-    return render_template("staff/record.html", record=answer.body, form=InvitationForm(),
-                           title=answer.body["name"])
+    view = answer.body
+    # the record learns of an invitation by an event, a moment after it was sent: the page
+    # that follows sending shows what the invitation's own answer said (read your writes)
+    sent = session.pop("just_invited", None)
+    if sent and sent.get("record_id") == str(record_id) and (
+            (view["invitation"].get("sent_at") or "") < (sent.get("sent_at") or "")):
+        view["invitation"] = {"sent": True, "sent_at": sent["sent_at"], "email": sent["email"]}
+    return render_template("staff/record.html", record=view, form=InvitationForm(),
+                           title=view["name"])
 
 
 @blueprint.post("/records/<uuid:record_id>/invitation")
@@ -139,6 +146,8 @@ def invite(record_id: UUID):
     if answer.status == 404:
         abort(404)
     if answer.ok:
+        session["just_invited"] = {"record_id": str(record_id), "email": answer.body.get("email"),
+                                   "sent_at": answer.body.get("sent_at")}
         flash(f"Invitation sent to {answer.body.get('email')}.", "success")
         return redirect(url_for("staff.record", record_id=record_id))
     message = INVITATION_ERRORS.get(answer.code) or (answer.body or {}).get("detail") \
