@@ -7,6 +7,7 @@ COPY casework ./casework
 COPY contracts ./contracts
 COPY gateway ./gateway
 COPY services ./services
+COPY web ./web
 RUN pip install --no-cache-dir .
 USER nobody
 CMD ["casework", "serve", "gateway"]

@@ -29,9 +29,13 @@ migrate: services deps
 run: migrate
 	$(BIN)/casework run
 
+# the browser tests (tests/web) and the page-weight benchmark also need Debian's chromium and
+# chromium-driver: `services` installs them for these targets (a variable their prerequisites see)
+test: export CASEWORK_ENSURE_CHROMIUM = 1
 test: services deps
 	$(BIN)/pytest -m "not chaos" $(PYTEST_ARGS)
 
+bench: export CASEWORK_ENSURE_CHROMIUM = 1
 bench: services deps
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

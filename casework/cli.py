@@ -1,9 +1,10 @@
 """``casework``: the operator's command.
 
   casework migrate                     create the database if needed and migrate every service
-  casework serve SERVICE               run one service (or ``gateway``) in the foreground
-  casework run                         migrate, make the broker users, then run every service
-                                       and the gateway (Ctrl-C stops them all)
+  casework serve SERVICE               run one service (or ``gateway``, or ``web``: the staff
+                                       console and client portal) in the foreground
+  casework run                         migrate, make the broker users, then run every service,
+                                       the gateway and the web front end (Ctrl-C stops them all)
   casework broker users [--dry-run]    create or update the RabbitMQ user of each service, the
                                        gateway and outside systems (casework-<name>) and their
                                        permissions on CASEWORK_AMQP_URI's vhost, through the
@@ -62,6 +63,9 @@ SERVICE_CLASSES = {
     "scheduling": "services.scheduling.service:SchedulingService",
     "gateway": "gateway.service:GatewayService",
 }
+# processes that are no nameko service: the web front end (staff console and client portal),
+# gunicorn on CASEWORK_WEB_PORT, talking to the platform through the gateway's HTTP API only
+FRONT_ENDS = ("web",)
 
 
 def load_service_class(name: str):
@@ -72,6 +76,11 @@ def load_service_class(name: str):
 
 
 def serve(name: str) -> None:
+    if name in FRONT_ENDS:
+        from web.server import serve as serve_web
+
+        serve_web()
+        return
     import eventlet
     from eventlet.event import Event
 
@@ -134,6 +143,26 @@ def start_mail_catcher(environ: dict[str, str]):
     return process, catcher_environment(environ, port)
 
 
+def env_setting(environ: dict[str, str], name: str) -> str:
+    from casework.config import VARIABLES
+
+    return environ.get(name) or VARIABLES[name][0]
+
+
+def web_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The web front end reaches the gateway on this machine and passes the browser's address
+    in ``X-Forwarded-For``: the gateway trusts it from 127.0.0.1 (its login throttling counts per
+    browser, not per web process), added to any ``CASEWORK_TRUSTED_PROXIES`` given."""
+    gateway_url = environ.get("CASEWORK_WEB_GATEWAY_URL", "").strip()
+    if gateway_url and not gateway_url.startswith(("http://127.0.0.1", "http://localhost")):
+        return environ
+    trusted = [a.strip() for a in environ.get("CASEWORK_TRUSTED_PROXIES", "").split(",")
+               if a.strip()]
+    if "127.0.0.1" not in trusted:
+        trusted.append("127.0.0.1")
+    return {**environ, "CASEWORK_TRUSTED_PROXIES": ",".join(trusted)}
+
+
 def run_all(instances: dict[str, int] | None = None) -> int:
     """Start every service and the gateway as separate processes; stop them all on Ctrl-C."""
     from casework.migrations import migrate
@@ -145,10 +174,14 @@ def run_all(instances: dict[str, int] | None = None) -> int:
     catcher, env = start_mail_catcher(dict(os.environ))
     if catcher is not None:
         processes.append(catcher)
-    for name in SERVICE_CLASSES:
+    env = web_environment(env)
+    for name in (*SERVICE_CLASSES, *FRONT_ENDS):
         for _ in range((instances or {}).get(name, 1)):
             processes.append(
                 subprocess.Popen([sys.executable, "-m", "casework.cli", "serve", name], env=env))
+    port = env_setting(env, "CASEWORK_WEB_PORT")
+    print(f"casework: the staff console is on http://127.0.0.1:{port}/ and the portal on "
+          f"/portal/; the API on the same port (/api/v1/...)", file=sys.stderr)
     stopping = False
 
     def stop(signum, frame):
@@ -416,7 +449,7 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate")
     serve_p = sub.add_parser("serve")
-    serve_p.add_argument("service", choices=sorted(SERVICE_CLASSES))
+    serve_p.add_argument("service", choices=sorted((*SERVICE_CLASSES, *FRONT_ENDS)))
     run_p = sub.add_parser("run")
     run_p.add_argument("--scale", action="append", default=[], metavar="SERVICE=N",
                        help="run N instances of SERVICE (e.g. --scale records=2)")

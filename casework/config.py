@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-PLACEHOLDER_SECRETS = {"", "change-me", "dev-operator-token", "dev-caller-signing-key"}
+PLACEHOLDER_SECRETS = {"", "change-me", "dev-operator-token", "dev-caller-signing-key",
+                       "dev-web-secret-key"}
 
 # name -> (default, description); README.md's configuration table is generated from this.
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -34,7 +35,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_<SERVICE>_DATABASE_URL": (
         "", "a separate database for one service, e.g. CASEWORK_RECORDS_DATABASE_URL"),
     "CASEWORK_HTTP_HOST": ("0.0.0.0", "address the gateway listens on"),
-    "CASEWORK_HTTP_PORT": ("8000", "port the gateway listens on"),
+    "CASEWORK_HTTP_PORT": (
+        "8001", "port the gateway listens on (the web front end on `CASEWORK_WEB_PORT` forwards "
+        "`/api/`, `/health`, `/ready` and `/metrics` to it)"),
     "CASEWORK_RPC_TIMEOUT": (
         "10", "seconds the gateway waits for a service before answering 503"),
     "CASEWORK_DB_POOL_SIZE": ("10", "PostgreSQL connections per service process"),
@@ -81,6 +84,25 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "notification digest goes out"),
     "CASEWORK_DIGEST_INTERVAL": (
         "60", "seconds between the notifications service's checks for digests due"),
+    "CASEWORK_WEB_HOST": (
+        "0.0.0.0", "address the web front end (staff console, portal) listens on"),
+    "CASEWORK_WEB_PORT": (
+        "8000", "port of the web front end: the staff console at `/`, the portal at `/portal/`, "
+        "and the gateway's API forwarded"),
+    "CASEWORK_WEB_GATEWAY_URL": (
+        "", "where the web front end reaches the gateway; unset, "
+        "the gateway on 127.0.0.1 at `CASEWORK_HTTP_PORT`"),
+    "CASEWORK_WEB_WORKERS": ("2", "processes of the web front end"),
+    "CASEWORK_WEB_THREADS": ("16", "threads per web front end process (each serves one request)"),
+    "CASEWORK_WEB_SECRET_KEY": (
+        "dev-web-secret-key", "key that signs the web front end's CSRF tokens; the same in every "
+        "web process; required in production"),
+    "CASEWORK_WEB_SESSION_SECONDS": (
+        "28800", "a web session ends after this many seconds without a request (it never outlives "
+        "its API token)"),
+    "CASEWORK_WEB_SECURE_COOKIES": (
+        "", "`true`: the web front end's cookies are sent over HTTPS only; unset: true in "
+        "production"),
     "CASEWORK_HANDLER_RETRIES": (
         "3", "attempts of a failing event handler before the event is dead-lettered"),
     "CASEWORK_SMTP_HOST": (
@@ -162,6 +184,43 @@ class SmtpSettings:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class WebSettings:
+    """The web front end (``web/``): where it listens, where it finds the gateway, its sessions.
+    ``repr`` never shows the secret key."""
+
+    host: str = "0.0.0.0"
+    port: int = 8000
+    gateway_url: str = "http://127.0.0.1:8001"
+    workers: int = 2
+    threads: int = 16
+    secret_key: str = field(default="dev-web-secret-key", repr=False)
+    session_seconds: int = 28800
+    secure_cookies: bool = False
+
+    def check(self, environment: str) -> None:
+        """The web process refuses to start in production with the placeholder key (only it
+        reads the key: the services do not need it)."""
+        if environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
+            raise RuntimeError("CASEWORK_WEB_SECRET_KEY must be set to a real secret in production")
+
+    @classmethod
+    def from_env(cls) -> WebSettings:
+        secure = env("CASEWORK_WEB_SECURE_COOKIES").strip().lower()
+        return cls(
+            host=env("CASEWORK_WEB_HOST"),
+            port=int(env("CASEWORK_WEB_PORT")),
+            gateway_url=(env("CASEWORK_WEB_GATEWAY_URL").strip()
+                         or f"http://127.0.0.1:{int(env('CASEWORK_HTTP_PORT'))}").rstrip("/"),
+            workers=max(1, int(env("CASEWORK_WEB_WORKERS"))),
+            threads=max(1, int(env("CASEWORK_WEB_THREADS"))),
+            secret_key=env("CASEWORK_WEB_SECRET_KEY"),
+            session_seconds=max(60, int(env("CASEWORK_WEB_SESSION_SECONDS"))),
+            secure_cookies=(secure in ("1", "true", "yes") if secure
+                            else env("CASEWORK_ENV") == "production"),
+        )
+
+
 def mail_catcher_dir() -> str:
     """Where the local mail catcher keeps what it caught."""
     configured = env("CASEWORK_MAIL_CATCHER_DIR")
@@ -210,6 +269,7 @@ class Settings:
     rpc_reply_retention: float = field(
         default_factory=lambda: float(env("CASEWORK_RPC_REPLY_RETENTION")))
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings.from_env())
+    web: WebSettings = field(default_factory=lambda: WebSettings.from_env())
 
     def __post_init__(self):
         if self.environment == "production" and self.operator_token in PLACEHOLDER_SECRETS:

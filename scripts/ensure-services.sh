@@ -5,7 +5,9 @@
 # is missing with apt-get (postgresql, rabbitmq-server, python3-venv; as root or through sudo),
 # lets local TCP connections into a PostgreSQL it has just installed without a password (the
 # default URL has none), starts what is installed but stopped, and enables the management
-# plugin. Servers on another host are left alone. CASEWORK_ENSURE_SERVICES_DRY_RUN=1 prints
+# plugin. Servers on another host are left alone. With CASEWORK_ENSURE_CHROMIUM=1 (`make test`)
+# it also installs Debian's chromium and chromium-driver where missing: the browser tests of the
+# web front end (tests/web) drive that Chromium. CASEWORK_ENSURE_SERVICES_DRY_RUN=1 prints
 # the commands that would change the machine instead of running them.
 set -euo pipefail
 
@@ -62,6 +64,10 @@ then
   missing+=(rabbitmq-server)
 fi
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+if [ -n "${CASEWORK_ENSURE_CHROMIUM:-}" ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+fi
 installed_postgresql=
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null && [ -z "$DRY_RUN" ]; then

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 from casework import broker
-from casework.cli import SERVICE_CLASSES, main
+from casework.cli import FRONT_ENDS, SERVICE_CLASSES, main
 from casework.config import VARIABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +15,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 def test_every_casework_process_has_a_container_running_its_serve_command():
     services = COMPOSE["services"]
-    for name in SERVICE_CLASSES:
+    for name in (*SERVICE_CLASSES, *FRONT_ENDS):
         assert services[name]["command"] == ["casework", "serve", name]
     assert services["migrate"]["command"] == ["casework", "migrate"]
 
@@ -25,9 +25,9 @@ def test_compose_commands_parse_with_the_real_cli(monkeypatch):
 
     seen = []
     monkeypatch.setattr(cli, "serve", seen.append)
-    for name in SERVICE_CLASSES:
+    for name in (*SERVICE_CLASSES, *FRONT_ENDS):
         assert main(COMPOSE["services"][name]["command"][1:]) == 0
-    assert seen == list(SERVICE_CLASSES)
+    assert seen == [*SERVICE_CLASSES, *FRONT_ENDS]
 
 
 def test_every_variable_is_a_documented_setting():
@@ -39,15 +39,27 @@ def test_every_variable_is_a_documented_setting():
                 assert name in ("postgres",), (name, variable)
 
 
-def test_services_can_scale_because_only_the_gateway_publishes_a_port():
-    for name in set(SERVICE_CLASSES) - {"gateway"}:
-        assert "ports" not in COMPOSE["services"][name]
-    assert COMPOSE["services"]["gateway"]["ports"] == ["8000:8000"]
-    assert COMPOSE["services"]["gateway"]["environment"]["CASEWORK_HTTP_PORT"] == "8000"
+def test_services_can_scale_because_only_the_web_front_end_publishes_a_port():
+    """Port 8000 is the web front end's (staff console, portal, the API forwarded); the
+    gateway answers inside the network on 8001, where the web process finds it, and trusts
+    the web process's fixed address for X-Forwarded-For."""
+    services = COMPOSE["services"]
+    for name in SERVICE_CLASSES:
+        assert "ports" not in services[name]
+    assert services["web"]["ports"] == ["8000:8000"]
+    assert services["web"]["environment"]["CASEWORK_WEB_PORT"] == "8000"
+    gateway_port = services["gateway"]["environment"]["CASEWORK_HTTP_PORT"]
+    assert gateway_port == "8001"
+    assert services["web"]["environment"]["CASEWORK_WEB_GATEWAY_URL"] == \
+        f"http://gateway:{gateway_port}"
+    assert f":{gateway_port}/health" in " ".join(services["gateway"]["healthcheck"]["test"])
+    web_address = services["web"]["networks"]["default"]["ipv4_address"]
+    assert services["gateway"]["environment"]["CASEWORK_TRUSTED_PROXIES"] == web_address
+    assert services["web"]["depends_on"]["gateway"]["condition"] == "service_healthy"
 
 
 def test_infrastructure_has_health_checks_and_services_wait_for_them():
-    for name in ("rabbitmq", "postgres", "gateway"):
+    for name in ("rabbitmq", "postgres", "gateway", "web"):
         assert COMPOSE["services"][name]["healthcheck"]["test"]
     for name in SERVICE_CLASSES:
         depends = COMPOSE["services"][name]["depends_on"]
@@ -58,7 +70,7 @@ def test_infrastructure_has_health_checks_and_services_wait_for_them():
 
 def test_the_image_contains_what_the_commands_need():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for folder in ("casework", "gateway", "services"):
+    for folder in ("casework", "gateway", "services", "web"):
         assert f"COPY {folder} ./{folder}" in dockerfile
     assert "pip install" in dockerfile
 
@@ -80,4 +92,6 @@ def test_each_process_connects_as_its_own_broker_user_knowing_only_its_password(
         passwords = {v for v in services[name]["environment"] if v.endswith("_PASSWORD")}
         assert passwords == {f"CASEWORK_AMQP_{name.upper()}_PASSWORD"}, (name, passwords)
         assert "broker-users" in services[name]["depends_on"]
+    for name in FRONT_ENDS:  # the web front end is on no bus: it knows no broker password
+        assert not {v for v in services[name]["environment"] if v.endswith("_PASSWORD")}
     assert main(["broker", "users", "--dry-run"]) == 0

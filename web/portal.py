@@ -1,0 +1,212 @@
+"""The client portal, under /portal: accepting an invitation (the e-mail's link), login, logout,
+the portal home (the global record and each agency record) and editing one's phone numbers.
+Every text is translatable (gettext: web/translations), in the language the client picks."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, FieldList, FormField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from web.app import LANGUAGE_COOKIE, LANGUAGES
+from web.common import SessionEnded, call, field_errors, local_path, login_required
+
+blueprint = Blueprint("portal", __name__, url_prefix="/portal")
+portal_required = login_required("portal.login")
+
+PASSWORD_MIN = 12
+PHONE = r"^\+?[0-9 ()\-.]{3,30}$"
+PHONE_TYPES = (("mobile", _l("Mobile")), ("home", _l("Home")), ("work", _l("Work")),
+               ("other", _l("Other")))
+STATUS_NAMES = {"enrollment_pending": _l("Enrolment pending"), "active": _l("Active"),
+                "banned": _l("No access")}
+
+
+class LoginForm(FlaskForm):
+    username = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address")), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter your password")), Length(max=1024)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("Create a password"), validators=[
+        DataRequired(_l("Enter a password")),
+        Length(min=PASSWORD_MIN, max=1024,
+               message=_l("Your password must be at least 12 characters long"))])
+    confirm = PasswordField(_l("Type your password again"), validators=[
+        DataRequired(_l("Type your password again")),
+        EqualTo("password", _l("The passwords do not match"))])
+
+
+class ExistingPasswordForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[
+        DataRequired(_l("Enter your password")), Length(max=1024)])
+
+
+class PhoneForm(FlaskForm):
+    class Meta:
+        csrf = False  # a part of PhonesForm, which has the token
+
+    type = SelectField(_l("Type"), choices=PHONE_TYPES, default="mobile")
+    number = StringField(_l("Number"), validators=[
+        Optional(), Regexp(PHONE, message=_l(
+            "Enter a phone number using digits, spaces and ( ) - . only"))])
+
+
+class PhonesForm(FlaskForm):
+    phones = FieldList(FormField(PhoneForm), min_entries=1, max_entries=10)
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+
+
+@blueprint.errorhandler(SessionEnded)
+def session_ended(error):
+    flash(_("Your session has ended. Sign in again."))
+    return redirect(url_for("portal.login"))
+
+
+@blueprint.app_context_processor
+def language_form():
+    from flask_babel import get_locale
+
+    form = LanguageForm(formdata=None, language=str(get_locale() or "en"))
+    return {"language_form": form, "status_names": STATUS_NAMES}
+
+
+@blueprint.post("/language")
+def language():
+    form = LanguageForm()
+    back = local_path(request.form.get("next"), "/portal") or url_for("portal.home")
+    response = make_response(redirect(back))
+    if form.validate_on_submit():
+        response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=365 * 24 * 3600,
+                            path="/portal", httponly=True, samesite="Lax",
+                            secure=request.is_secure)
+    return response
+
+
+@blueprint.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    if len(token) > 200:
+        abort(404)
+    found = call("GET", f"/api/v1/invitations/{token}", authenticated=False)
+    if not found.ok:
+        return render_template("portal/invitation_invalid.html",
+                               title=_("This invitation link does not work")), 404
+    invitation = found.body
+    existing = bool(invitation.get("existing_account"))
+    form = ExistingPasswordForm() if existing else NewPasswordForm()
+    problem = None
+    if form.validate_on_submit():
+        answer = call("POST", f"/api/v1/invitations/{token}/accept", authenticated=False,
+                      json_body={"password": form.password.data})
+        if answer.ok:
+            _sign_in(answer.body, invitation.get("email"))
+            flash(_("Your account is ready."), "success")
+            return redirect(url_for("portal.home"))
+        if answer.status == 404:
+            return render_template("portal/invitation_invalid.html",
+                                   title=_("This invitation link does not work")), 404
+        if answer.status == 401:
+            problem = _("The password is not right for your existing account.")
+        elif answer.status == 429:
+            problem = _("Too many failed attempts. Wait a few minutes and try again.")
+        elif answer.status == 422:
+            problem = field_errors(answer, {"password": "password"}).get("password") or \
+                _("Choose another password.")
+        else:
+            problem = _("Something went wrong. Try again later.")
+    return render_template("portal/invitation.html", form=form, invitation=invitation,
+                           existing=existing, problem=problem, token=token,
+                           title=_("Set up your account")), \
+        400 if problem or form.errors else 200
+
+
+def _sign_in(body: dict, username: str | None) -> None:
+    session.clear()
+    session.regenerate()
+    session.update(token=body["access_token"], expires_at=body.get("expires_at"),
+                   username=username)
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    problem = None
+    if form.validate_on_submit():
+        answer = call("POST", "/api/v1/auth/portal/login", authenticated=False, json_body={
+            "username": form.username.data.strip(), "password": form.password.data})
+        if answer.ok:
+            _sign_in(answer.body, form.username.data.strip())
+            return redirect(local_path(request.args.get("next"), "/portal/")
+                            or url_for("portal.home"))
+        if answer.status == 429:
+            problem = _("Too many failed attempts. Wait a few minutes and try again.")
+        else:
+            problem = _("Enter the right e-mail address and password.")
+    return render_template("portal/login.html", form=form, problem=problem,
+                           title=_("Sign in")), 400 if problem or form.errors else 200
+
+
+@blueprint.post("/logout")
+@portal_required
+def logout():
+    try:
+        call("POST", "/api/v1/auth/logout")
+    except SessionEnded:
+        pass
+    session.clear()
+    session.regenerate()  # the signed-out id is deleted, never reused
+    flash(_("You have signed out."))
+    return redirect(url_for("portal.login"))
+
+
+@blueprint.get("/")
+@portal_required
+def home():
+    me = call("GET", "/api/v1/portal/me")
+    if not me.ok:
+        abort(503)
+    return render_template("portal/home.html", me=me.body, title=_("Your details"))
+
+
+@blueprint.route("/me/phones", methods=["GET", "POST"])
+@portal_required
+def phones():
+    me = call("GET", "/api/v1/portal/me")
+    if not me.ok:
+        abort(503)
+    current = me.body["global_record"]["phones"]
+    if request.method == "GET":
+        blank = [{"type": "mobile", "number": ""}] if len(current) < 10 else []
+        form = PhonesForm(data={"phones": current + blank})
+    else:
+        form = PhonesForm()
+    problem = None
+    if form.validate_on_submit():
+        wanted = [{"type": entry.form.type.data, "number": entry.form.number.data.strip()}
+                  for entry in form.phones if (entry.form.number.data or "").strip()]
+        answer = call("PATCH", "/api/v1/portal/me", json_body={"phones": wanted})
+        if answer.ok:
+            flash(_("Your phone numbers have been saved."), "success")
+            return redirect(url_for("portal.home"))
+        problem = field_errors(answer, {}).get("", None) or field_errors(
+            answer, {"phones": ""}).get("") or _("Your phone numbers could not be saved.")
+    return render_template("portal/phones.html", form=form, problem=problem,
+                           title=_("Your phone numbers")), 400 if problem or form.errors else 200

@@ -1,0 +1,5 @@
+// Enhancements only: every page works without this file (GOV.UK Frontend's components).
+import { initAll } from "./vendor/govuk-frontend/govuk-frontend.min.js";
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+initAll();

@@ -1,0 +1,152 @@
+"""The Spanish catalogue's translations, and the command that rebuilds the catalogues:
+
+    .venv/bin/pybabel extract -F web/babel.cfg -k _l -o web/translations/messages.pot \\
+        --no-location --omit-header .
+    .venv/bin/python -m web.translations.spanish      # writes es/LC_MESSAGES/messages.po and .mo
+
+A message of the template with no translation here stops the command (and fails
+tests/web/test_pages.py): every portal text is shipped in both languages.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+SPANISH = {
+    "Mobile": "Móvil",
+    "Home": "Casa",
+    "Work": "Trabajo",
+    "Other": "Otro",
+    "Enrolment pending": "Inscripción pendiente",
+    "Active": "Activo",
+    "No access": "Sin acceso",
+    "E-mail address": "Correo electrónico",
+    "Enter your e-mail address": "Escriba su correo electrónico",
+    "Password": "Contraseña",
+    "Enter your password": "Escriba su contraseña",
+    "Create a password": "Cree una contraseña",
+    "Enter a password": "Escriba una contraseña",
+    "Your password must be at least 12 characters long":
+        "Su contraseña debe tener al menos 12 caracteres",
+    "Type your password again": "Escriba su contraseña otra vez",
+    "The passwords do not match": "Las contraseñas no coinciden",
+    "Your password": "Su contraseña",
+    "Type": "Tipo",
+    "Number": "Número",
+    "Enter a phone number using digits, spaces and ( ) - . only":
+        "Escriba un número de teléfono solo con dígitos, espacios y ( ) - .",
+    "Language": "Idioma",
+    "Your session has ended. Sign in again.": "Su sesión ha terminado. Inicie sesión otra vez.",
+    "This invitation link does not work": "Este enlace de invitación no funciona",
+    "Your account is ready.": "Su cuenta está lista.",
+    "The password is not right for your existing account.":
+        "La contraseña no es la de su cuenta.",
+    "Too many failed attempts. Wait a few minutes and try again.":
+        "Demasiados intentos fallidos. Espere unos minutos y vuelva a intentarlo.",
+    "Choose another password.": "Elija otra contraseña.",
+    "Something went wrong. Try again later.": "Algo salió mal. Inténtelo más tarde.",
+    "Set up your account": "Configure su cuenta",
+    "Enter the right e-mail address and password.":
+        "Escriba el correo electrónico y la contraseña correctos.",
+    "Sign in": "Iniciar sesión",
+    "You have signed out.": "Ha cerrado la sesión.",
+    "Your details": "Sus datos",
+    "Your phone numbers have been saved.": "Sus números de teléfono se han guardado.",
+    "Your phone numbers could not be saved.": "No se pudieron guardar sus números de teléfono.",
+    "Your phone numbers": "Sus números de teléfono",
+    "Error:": "Error:",
+    "Skip to main content": "Saltar al contenido principal",
+    "Service information": "Información del servicio",
+    "Success": "Hecho",
+    "Important": "Importante",
+    "There is a problem": "Hay un problema",
+    "Show": "Mostrar",
+    "Hide": "Ocultar",
+    "Show password": "Mostrar contraseña",
+    "Hide password": "Ocultar contraseña",
+    "Your password is visible": "Su contraseña es visible",
+    "Your password is hidden": "Su contraseña está oculta",
+    "Casework client portal": "Portal de clientes de Casework",
+    "Menu": "Menú",
+    "Sign out": "Cerrar sesión",
+    "Change language": "Cambiar idioma",
+    "These details are shared with every agency you are linked with. When you change them, "
+    "each agency sees the change.":
+        "Estos datos se comparten con cada agencia con la que está vinculado. Cuando los "
+        "cambia, cada agencia ve el cambio.",
+    "Name": "Nombre",
+    "Phone numbers": "Números de teléfono",
+    "None": "Ninguno",
+    "Change": "Cambiar",
+    "phone numbers": "números de teléfono",
+    "Username": "Nombre de usuario",
+    "Your agencies": "Sus agencias",
+    "Portal access:": "Acceso al portal:",
+    "Being set up": "En preparación",
+    "You are not linked with any agency yet.": "Todavía no está vinculado con ninguna agencia.",
+    "%(agency)s invited you to see and update your details online.":
+        "%(agency)s le ha invitado a ver y actualizar sus datos en línea.",
+    "You will sign in with your e-mail address:":
+        "Iniciará sesión con su correo electrónico:",
+    "You already have an account. Enter its password to add this agency to it.":
+        "Ya tiene una cuenta. Escriba su contraseña para añadirle esta agencia.",
+    "Add to my account": "Añadir a mi cuenta",
+    "At least 12 characters. A few words you remember are a good password.":
+        "Al menos 12 caracteres. Unas palabras que recuerde son una buena contraseña.",
+    "Create account": "Crear cuenta",
+    "It may have been used already, replaced by a newer invitation, or it has expired.":
+        "Puede que ya se haya usado, que una invitación más reciente lo haya sustituido o que "
+        "haya caducado.",
+    "Ask your agency to send you a new invitation, or":
+        "Pida a su agencia que le envíe una nueva invitación, o",
+    "sign in if you already have an account": "inicie sesión si ya tiene una cuenta",
+    "Back": "Atrás",
+    "Leave a number empty to remove it.": "Deje un número vacío para quitarlo.",
+    "Phone %(n)s": "Teléfono %(n)s",
+    "Save": "Guardar",
+    "Page not found": "Página no encontrada",
+    "If you typed the web address, check it is correct.":
+        "Si escribió la dirección web, compruebe que es correcta.",
+    "Your form expired": "Su formulario ha caducado",
+    "The page was open too long or in another session. Go back, reload the page and try again.":
+        "La página estuvo abierta demasiado tiempo o en otra sesión. Vuelva atrás, recargue la "
+        "página e inténtelo otra vez.",
+    "Sorry, there is a problem with the service": "Lo sentimos, hay un problema con el servicio",
+    "Try again later.": "Inténtelo más tarde.",
+}
+
+
+def build() -> list[str]:
+    """Write es/LC_MESSAGES/messages.po and .mo from messages.pot; answer the messages that
+    have no translation."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po, write_po
+
+    with open(HERE / "messages.pot", "rb") as stream:
+        catalog = read_po(stream, locale="es", domain="messages")
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        if message.id in SPANISH:
+            message.string = SPANISH[message.id]
+        else:
+            missing.append(message.id)
+    catalog.language_team = "Casework"
+    target = HERE / "es" / "LC_MESSAGES"
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / "messages.po", "wb") as stream:
+        write_po(stream, catalog, omit_header=False, no_location=True, width=100)
+    with open(target / "messages.mo", "wb") as stream:
+        write_mo(stream, catalog)
+    return missing
+
+
+if __name__ == "__main__":
+    missing = build()
+    for message in missing:
+        print(f"no Spanish for: {message!r}", file=sys.stderr)
+    sys.exit(1 if missing else 0)
