@@ -20,7 +20,8 @@
   casework mail show ID [--html]       one caught e-mail: headers and text (or HTML)
   casework mail list --dead            e-mail the notifications service gave up on, with reasons
   casework mail retry ID | --all       queue a dead e-mail (or every one) again
-  casework mail catch [--port N]       run the mail catcher alone (127.0.0.1)
+  casework mail catch [--port N] [--host H]
+                                       run the mail catcher alone (127.0.0.1 by default)
   casework events schema [TYPE]        the JSON Schema of every declared event (or of one type,
                                        e.g. records.record_created)
   casework import records FILE --organization SLUG [--dry-run] [--batch-size N]
@@ -294,7 +295,7 @@ def mail(args) -> int:
     from casework.errors import CaseworkError
 
     if args.action == "catch":
-        m.serve_catcher(args.port, args.dir)
+        m.serve_catcher(args.port, args.dir, args.host)
         return 0
     if args.action == "list" and args.dead:
         rows = m.outgoing("dead")
@@ -483,6 +484,8 @@ def main(argv=None) -> int:
     catch_p = mail_sub.add_parser("catch")
     catch_p.add_argument("--port", type=int, default=None)
     catch_p.add_argument("--dir", default=None, help="where to keep caught mail")
+    catch_p.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default 127.0.0.1: this machine only)")
     events_p = sub.add_parser("events")
     events_sub = events_p.add_subparsers(dest="action", required=True)
     schema_p = events_sub.add_parser("schema", help="JSON Schema (draft 2020-12) of the events")

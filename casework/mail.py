@@ -57,19 +57,20 @@ class Catcher:
                     number += 1
 
 
-def serve_catcher(port: int, folder: str | None = None) -> None:
-    """Run the mail catcher in the foreground until SIGTERM or Ctrl-C."""
+def serve_catcher(port: int, folder: str | None = None, host: str = CATCHER_HOST) -> None:
+    """Run the mail catcher in the foreground until SIGTERM or Ctrl-C: on 127.0.0.1 unless
+    ``host`` says otherwise (the compose file's ``mail`` container listens on its network)."""
     from aiosmtpd.controller import Controller
 
     folder = folder or mail_catcher_dir()
-    controller = Controller(Catcher(folder), hostname=CATCHER_HOST, port=port)
+    controller = Controller(Catcher(folder), hostname=host, port=port)
     try:
         controller.start()
     except OSError as exc:
-        raise SystemExit(f"casework: the mail catcher cannot listen on {CATCHER_HOST}:{port} "
+        raise SystemExit(f"casework: the mail catcher cannot listen on {host}:{port} "
                          f"({exc.strerror or exc}); set CASEWORK_MAIL_CATCHER_PORT to a free port, "
                          "or CASEWORK_SMTP_HOST to a real SMTP server") from None
-    print(f"casework: mail catcher on {CATCHER_HOST}:{port}, keeping mail in {folder}",
+    print(f"casework: mail catcher on {host}:{port}, keeping mail in {folder}",
           flush=True)
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

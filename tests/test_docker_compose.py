@@ -89,9 +89,32 @@ def test_each_process_connects_as_its_own_broker_user_knowing_only_its_password(
     for process in broker.USERS:
         assert f"CASEWORK_AMQP_{process.upper()}_PASSWORD" in made["environment"]
     for name in SERVICE_CLASSES:
-        passwords = {v for v in services[name]["environment"] if v.endswith("_PASSWORD")}
+        passwords = {v for v in services[name]["environment"]
+                     if v.startswith("CASEWORK_AMQP_") and v.endswith("_PASSWORD")}
         assert passwords == {f"CASEWORK_AMQP_{name.upper()}_PASSWORD"}, (name, passwords)
         assert "broker-users" in services[name]["depends_on"]
     for name in FRONT_ENDS:  # the web front end is on no bus: it knows no broker password
         assert not {v for v in services[name]["environment"] if v.endswith("_PASSWORD")}
     assert main(["broker", "users", "--dry-run"]) == 0
+
+
+def test_e_mail_goes_to_the_mail_catcher_unless_an_smtp_server_is_named(monkeypatch):
+    """As ``make run`` does without CASEWORK_SMTP_HOST: the ``mail`` container catches what
+    notifications sends, keeps it on a volume, and ``casework mail list`` reads it there."""
+    import casework.mail as mail
+
+    services = COMPOSE["services"]
+    catcher, sender = services["mail"], services["notifications"]["environment"]
+    assert "ports" not in catcher  # inside the network only
+    command = catcher["command"]
+    port = command[command.index("--port") + 1]
+    assert sender["CASEWORK_SMTP_HOST"] == "${CASEWORK_SMTP_HOST:-mail}"
+    assert sender["CASEWORK_SMTP_PORT"] == f"${{CASEWORK_SMTP_PORT:-{port}}}"
+    assert sender["CASEWORK_SMTP_SECURITY"] == "${CASEWORK_SMTP_SECURITY:-none}"
+    folder = catcher["environment"]["CASEWORK_MAIL_CATCHER_DIR"]
+    assert any(volume.endswith(f":{folder}") for volume in catcher["volumes"])
+    assert catcher["volumes"][0].split(":")[0] in COMPOSE["volumes"]
+    seen = []
+    monkeypatch.setattr(mail, "serve_catcher", lambda *args: seen.append(args))
+    assert main(command[1:]) == 0
+    assert seen == [(int(port), None, "0.0.0.0")]
