@@ -21,7 +21,7 @@ from nameko.exceptions import RemoteError
 
 from casework import callers
 from casework.config import settings
-from casework.errors import CaseworkError, ResetInvalid, ServiceUnavailable
+from casework.errors import CaseworkError, ResetInvalid
 from casework.rpc import rpc
 from casework.validation import load
 from contracts.identity import (
@@ -75,6 +75,11 @@ def throttle_keys(kind: str, account: dict | None, owner_id: str, address) -> Lo
     return LoginKeys(account_part, address_key(address))
 
 
+
+class ResetEmailNotQueued(Exception):
+    """The reset e-mail could not be queued (notifications did not take it): the request's
+    transaction rolls back and the request answers as any other."""
+
 class PasswordEntrypoints:
     @rpc(expected_exceptions=CaseworkError)
     def change_password(self, caller, payload, address=None):
@@ -110,6 +115,15 @@ class PasswordEntrypoints:
         # rerunnable: committed before the wait below (no connection held while waiting); a
         # rerun keeps the token and the e-mail's key made above, so it queues one e-mail, and
         # a redelivered request makes a new link that voids this one
+        try:
+            self._reset_and_queue(slug, email, digest, token, expires_at, moment)
+        except ResetEmailNotQueued:
+            # nothing was kept (rolled back): answer as for any other request, or a 503 would
+            # say that the account exists. Logged where it failed; the person asks again.
+            pass
+        eventlet.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
+
+    def _reset_and_queue(self, slug, email, digest, token, expires_at, moment) -> None:
         with self.db.transaction(rerunnable=True) as uow:
             if slug:
                 account = passwords.staff_for_reset(uow.session, slug, email)
@@ -128,7 +142,6 @@ class PasswordEntrypoints:
                 passwords.insert_reset(uow.session, digest=digest, kind=kind,
                                        owner_id=account["id"], expires_at=expires_at)
                 self._queue_reset_email(account, kind, token, digest, expires_at)
-        eventlet.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
 
     @rpc(expected_exceptions=CaseworkError)
     def reset_password(self, token, payload):
@@ -175,6 +188,6 @@ class PasswordEntrypoints:
                         "expires_at": expires_at.isoformat()}}
         try:
             self.notifications.send_email(message)
-        except RemoteError as exc:  # not queued: keep nothing, the client may ask again
+        except RemoteError as exc:  # not queued: keep nothing (the request answers as usual)
             log.error("password reset e-mail not queued: %s", exc.exc_type)
-            raise ServiceUnavailable("the e-mail could not be queued; try again") from None
+            raise ResetEmailNotQueued from None

@@ -93,3 +93,29 @@ def test_a_cursor_identity_never_gave_is_refused_before_any_read(method):
                                      {"cursor": cursor(forged)})
         assert refused.value.errors == {"cursor": ["not a cursor we gave"]}
     nothing_read(service)
+
+
+def test_a_reset_request_answers_the_same_when_its_e_mail_cannot_be_queued(monkeypatch):
+    """A known account whose reset e-mail notifications cannot take: the request's transaction
+    rolls back and it answers as for an unknown account (a 503 would tell that it exists)."""
+    from unittest import mock
+
+    from nameko.exceptions import RemoteError
+
+    from services.identity.entrypoints import passwords as entrypoint
+
+    queries = entrypoint.passwords
+    monkeypatch.setattr(queries, "portal_for_reset",
+                        lambda session, email: {"id": USER, "email": email,
+                                                "organization_id": None})
+    monkeypatch.setattr(queries, "resets_since", lambda *args: 0)
+    monkeypatch.setattr(queries, "void_resets", lambda *args: None)
+    inserted = mock.Mock()
+    monkeypatch.setattr(queries, "insert_reset", inserted)
+    service = worker_factory(IdentityService)
+    transaction = service.db.transaction.return_value
+    transaction.__exit__.return_value = False  # an exception leaves it, as a real one rolls back
+    service.notifications.send_email.side_effect = RemoteError("ServiceUnavailable", "down")
+    assert service.request_password_reset({"email": "known@example.org"}) is None
+    inserted.assert_called_once()
+    assert transaction.__exit__.call_args.args[0] is entrypoint.ResetEmailNotQueued
