@@ -132,6 +132,10 @@ def create_app(config: Settings | None = None, store: Store | None = None) -> Fl
     def invitation_link(token):
         return redirect(url_for("portal.invitation", token=token))
 
+    @app.get("/password-reset/<token>")
+    def password_reset_link(token):
+        return redirect(url_for("portal.password_reset", token=token))
+
     @app.before_request
     def request_id():
         g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(8)

@@ -1,5 +1,7 @@
 """The client portal, under /portal: accepting an invitation (the e-mail's link), login, logout,
-the portal home (the global record and each agency record) and editing one's phone numbers.
+a forgotten password and the reset link (the same link serves staff), joining an agency through
+its global invitation link, the portal home (the global record and each agency record), editing
+one's phone numbers, and the message threads of an agency record (NOT-5, NOT-6).
 Every text is translatable (gettext: web/translations), in the language the client picks."""
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, FieldList, FormField, PasswordField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    FieldList,
+    FormField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from web.app import LANGUAGE_COOKIE, LANGUAGES
@@ -210,3 +219,62 @@ def phones():
             answer, {"phones": ""}).get("") or _("Your phone numbers could not be saved.")
     return render_template("portal/phones.html", form=form, problem=problem,
                            title=_("Your phone numbers")), 400 if problem or form.errors else 200
+
+
+# --- a forgotten password, and the e-mailed reset link (staff and clients alike) --------------
+
+class ForgottenForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address")), Length(max=320)])
+
+
+@blueprint.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """Asks for a reset link: the answer is the same page whether or not the account exists
+    (the API answers 202 alike)."""
+    form = ForgottenForm()
+    if form.validate_on_submit():
+        answer = call("POST", "/api/v1/auth/password-reset", authenticated=False,
+                      json_body={"email": form.email.data.strip()})
+        if answer.ok or answer.status == 429:
+            return render_template("portal/reset_sent.html", email=form.email.data.strip(),
+                                   title=_("Check your e-mail"))
+        form.email.errors = [_("Enter an e-mail address in the right format, like "
+                               "name@example.org")]
+    return render_template("portal/forgot_password.html", form=form,
+                           title=_("Reset your password")), 400 if form.errors else 200
+
+
+@blueprint.route("/password-reset/<token>", methods=["GET", "POST"])
+def password_reset(token: str):
+    """The e-mail's link: a new password. The API has no way to look a link up before using
+    it, so a used, superseded or expired link is told when the form is sent."""
+    if len(token) > 200:
+        abort(404)
+    form = NewPasswordForm()
+    problem = None
+    if form.validate_on_submit():
+        answer = call("POST", f"/api/v1/auth/password-reset/{token}", authenticated=False,
+                      json_body={"password": form.password.data})
+        if answer.ok:
+            # every token of the account stops working: this browser's portal session too
+            session.clear()
+            session.regenerate()
+            return redirect(url_for("portal.password_changed"))
+        if answer.status == 404:
+            return render_template("portal/reset_invalid.html",
+                                   title=_("This password reset link does not work")), 404
+        if answer.status == 422:
+            problem = field_errors(answer, {"password": "password"}).get("password") or \
+                _("Choose another password.")
+        else:
+            problem = _("Something went wrong. Try again later.")
+    return render_template("portal/password_reset.html", form=form, problem=problem,
+                           title=_("Choose a new password")), \
+        400 if problem or form.errors else 200
+
+
+@blueprint.get("/password-changed")
+def password_changed():
+    return render_template("portal/password_changed.html",
+                           title=_("Your password has been changed"))

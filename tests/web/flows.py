@@ -190,3 +190,68 @@ def portal_in_spanish(pages, web_url, username, password, bad_link):
     checked.axe()
     return {"english": english, "spanish": spanish, "lang": lang, "home": home,
             "after_logout": after, "invalid": invalid, "title": status}
+
+
+def ask_password_reset(pages, web_url, audience, emails, slug=None):
+    """From the sign-in page of ``audience`` (``staff`` or ``portal``), "Forgot your
+    password?" for each of ``emails``: the page each answer shows."""
+    checked = pages()
+    page = checked.page
+    answers = []
+    for email in emails:
+        page.goto(f"{web_url}/{audience}/login")
+        page.get_by_role("link", name="Forgot your password?").click()
+        page.wait_for_url(f"{web_url}/{audience}/forgot-password")
+        checked.axe()
+        if slug is not None:
+            page.get_by_label("Agency").fill(slug)
+        page.get_by_label("E-mail address").fill(email)
+        page.get_by_role("button", name="Send the link").click()
+        page.locator("#reset-sent").wait_for()
+        checked.axe()
+        answers.append({"title": page.locator("h1").inner_text(),
+                        "text": page.locator("#reset-sent").inner_text()})
+    return answers
+
+
+def follow_password_reset(pages, web_url, link, password, audience, email, slug=None):
+    """Follow the e-mail's link, set a new password (a mismatch first), sign in with it on the
+    ``audience``'s sign-in page; then the used link, followed again, says it does not work."""
+    checked = pages()
+    page = checked.page
+    page.goto(link)
+    assert "/portal/password-reset/" in page.url, page.url
+    checked.axe()
+    page.get_by_label("Create a password").fill(password)
+    page.get_by_label("Type your password again").fill(password + " typo")
+    page.get_by_role("button", name="Change password").click()
+    page.locator(".govuk-error-summary").wait_for()
+    mismatch = page.locator(".govuk-error-summary").inner_text()
+    checked.axe()
+    page.get_by_label("Create a password").fill(password)
+    page.get_by_label("Type your password again").fill(password)
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_url(f"{web_url}/portal/password-changed")
+    changed = page.locator("h1").inner_text()
+    checked.axe()
+    if audience == "staff":
+        page.get_by_role("link", name="Sign in to the staff console").click()
+        page.wait_for_url(f"{web_url}/staff/login")
+        page.get_by_label("Agency").fill(slug)
+        page.get_by_label("E-mail address").fill(email)
+    else:
+        page.get_by_role("link", name="Sign in to the client portal").click()
+        page.wait_for_url(f"{web_url}/portal/login")
+        page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{web_url}/{audience}/")
+    signed_in = page.locator("h1").inner_text()
+    checked.axe()
+    again = pages().page  # another browser: the link itself, not this session, is spent
+    again.goto(link)
+    again.get_by_label("Create a password").fill(password + " again")
+    again.get_by_label("Type your password again").fill(password + " again")
+    again.get_by_role("button", name="Change password").click()
+    used = again.locator("h1").inner_text()
+    return {"mismatch": mismatch, "changed": changed, "signed_in": signed_in, "used": used}
