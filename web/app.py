@@ -136,6 +136,10 @@ def create_app(config: Settings | None = None, store: Store | None = None) -> Fl
     def password_reset_link(token):
         return redirect(url_for("portal.password_reset", token=token))
 
+    @app.get("/join/<slug>")
+    def join_link(slug):
+        return redirect(url_for("portal.join", slug=slug))
+
     @app.before_request
     def request_id():
         g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(8)

@@ -278,3 +278,67 @@ def password_reset(token: str):
 def password_changed():
     return render_template("portal/password_changed.html",
                            title=_("Your password has been changed"))
+
+
+# --- joining an agency through its global invitation link (INV-5) --------------------------------
+
+class JoinForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[
+        DataRequired(_l("Enter your first name")), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[
+        DataRequired(_l("Enter your last name")), Length(max=100)])
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address")), Length(max=320)])
+    phone = StringField(_l("Phone number (optional)"), validators=[
+        Optional(), Regexp(PHONE, message=_l(
+            "Enter a phone number using digits, spaces and ( ) - . only"))])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter a password")), Length(max=1024)])
+
+
+JOIN_FIELDS = {"first_name": "first_name", "last_name": "last_name", "email": "email",
+               "phones": "phone", "password": "password"}
+
+
+@blueprint.route("/join/<slug>", methods=["GET", "POST"])
+def join(slug: str):
+    if len(slug) > 200:
+        abort(404)
+    found = call("GET", f"/api/v1/join/{slug}", authenticated=False)
+    if not found.ok:
+        return render_template("portal/join_invalid.html",
+                               title=_("This link to join does not work")), 404
+    agency = found.body["organization_name"]
+    form = JoinForm()
+    problem = None
+    if form.validate_on_submit():
+        phone = (form.phone.data or "").strip()
+        answer = call("POST", f"/api/v1/join/{slug}", authenticated=False, json_body={
+            "first_name": form.first_name.data.strip(), "last_name": form.last_name.data.strip(),
+            "email": form.email.data.strip(),
+            "phones": [{"type": "mobile", "number": phone}] if phone else [],
+            "password": form.password.data})
+        if answer.ok:
+            return render_template("portal/join_sent.html", agency=agency,
+                                   title=_("Your request has been sent"))
+        if answer.status == 404:
+            return render_template("portal/join_invalid.html",
+                                   title=_("This link to join does not work")), 404
+        if answer.status == 401:
+            form.password.errors = [_("This e-mail address already has an account: enter "
+                                      "that account's password.")]
+        elif answer.status == 429:
+            problem = _("Too many failed attempts. Wait a few minutes and try again.")
+        elif answer.status == 422:
+            for name, text in field_errors(answer, JOIN_FIELDS).items():
+                if name:
+                    getattr(form, name).errors = [text]
+                else:
+                    problem = text
+            if not form.errors and not problem:
+                problem = _("Check the details you gave.")
+        else:
+            problem = _("Something went wrong. Try again later.")
+    return render_template("portal/join.html", form=form, agency=agency, problem=problem,
+                           title=_("Ask to join %(agency)s", agency=agency)), \
+        400 if problem or form.errors else 200

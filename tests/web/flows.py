@@ -255,3 +255,33 @@ def follow_password_reset(pages, web_url, link, password, audience, email, slug=
     again.get_by_role("button", name="Change password").click()
     used = again.locator("h1").inner_text()
     return {"mismatch": mismatch, "changed": changed, "signed_in": signed_in, "used": used}
+
+
+def join_agency(pages, web_url, link, first_name, last_name, email, password, dead_links):
+    """A visitor follows the agency's global invitation link and asks to join (an empty form
+    first); links that are disabled or unknown say they do not work."""
+    checked = pages()
+    page = checked.page
+    page.goto(link)
+    assert "/portal/join/" in page.url, page.url
+    title = page.locator("h1").inner_text()
+    checked.axe()
+    page.get_by_role("button", name="Send request").click()
+    page.locator(".govuk-error-summary").wait_for()
+    empty = page.locator(".govuk-error-summary").inner_text()
+    checked.axe()
+    page.get_by_label("First name").fill(first_name)
+    page.get_by_label("Last name").fill(last_name)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Phone number (optional)").fill("07700 900456")
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Send request").click()
+    page.locator("#join-sent").wait_for()
+    sent = page.locator("h1").inner_text()
+    checked.axe()
+    dead = []
+    for dead_link in dead_links:
+        page.goto(dead_link)
+        dead.append(page.locator("h1").inner_text())
+        checked.axe()
+    return {"title": title, "empty": empty, "sent": sent, "dead": dead}
