@@ -6,6 +6,10 @@ Every text is translatable (gettext: web/translations), in the language the clie
 
 from __future__ import annotations
 
+from datetime import datetime
+from uuid import UUID
+
+import nh3
 from flask import (
     Blueprint,
     abort,
@@ -17,16 +21,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     EmailField,
     FieldList,
     FormField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
@@ -342,3 +350,149 @@ def join(slug: str):
     return render_template("portal/join.html", form=form, agency=agency, problem=problem,
                            title=_("Ask to join %(agency)s", agency=agency)), \
         400 if problem or form.errors else 200
+
+
+# --- message threads (NOT-5, NOT-6) ---------------------------------------------------------------
+
+# What a message body may hold: the API stores bodies already sanitised by nh3 to exactly these
+# tags without attributes (API.md "Messages"); they are cleaned again here with the same list
+# before being marked safe, so that the page never trusts stored HTML on its own word.
+MESSAGE_TAGS = {"b", "strong", "i", "em", "ul", "ol", "li"}
+BODY_MAX = 20_000
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(_l("Your message"), validators=[
+        DataRequired(_l("Write your message")),
+        Length(max=BODY_MAX, message=_l("Your message must be 20,000 characters or fewer"))])
+
+
+class NewThreadForm(MessageForm):
+    staff_user_id = RadioField(_l("Who do you want to write to?"), choices=[],
+                               validate_choice=False,
+                               validators=[DataRequired(_l("Choose who to write to"))])
+
+
+@blueprint.app_template_filter("message_html")
+def message_html(body: str | None) -> Markup:
+    """A message's body as HTML: bold, italic and lists only (see MESSAGE_TAGS)."""
+    return Markup(nh3.clean(body or "", tags=MESSAGE_TAGS, attributes={}))  # noqa: S704
+
+
+@blueprint.app_template_filter("when")
+def when(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return format_datetime(datetime.fromisoformat(value), "medium")
+    except ValueError:
+        return value
+
+
+def _agency_record(record_id: UUID) -> dict:
+    """The client's agency record ``record_id`` as /portal/me lists it (404 when not theirs)."""
+    me = call("GET", "/api/v1/portal/me")
+    if not me.ok:
+        abort(503)
+    for link in me.body.get("records", []):
+        if link.get("record_id") == str(record_id):
+            return link
+    abort(404)
+
+
+def _refused(answer) -> None:
+    if answer.status in (404, 422):  # 422: a cursor that is not the API's (a typed address)
+        abort(404)
+    if answer.status == 403:
+        abort(403)
+    if not answer.ok:
+        abort(503)
+
+
+@blueprint.get("/records/<uuid:record_id>/threads")
+@portal_required
+def threads(record_id: UUID):
+    link = _agency_record(record_id)
+    answer = call("GET", f"/api/v1/portal/records/{record_id}/threads",
+                  params={"limit": 50, "cursor": request.args.get("cursor", "")[:500]})
+    _refused(answer)
+    return render_template("portal/threads.html", link=link, record_id=record_id,
+                           threads=answer.body["items"],
+                           next_cursor=answer.body.get("next_cursor"),
+                           title=_("Messages with %(agency)s",
+                                   agency=link["organization_name"]))
+
+
+@blueprint.route("/threads/<uuid:thread_id>", methods=["GET", "POST"])
+@portal_required
+def thread(thread_id: UUID):
+    form = MessageForm()
+    problem = None
+    if form.validate_on_submit():
+        answer = call("POST", f"/api/v1/portal/threads/{thread_id}/messages",
+                      json_body={"body": form.body.data})
+        if answer.ok:
+            flash(_("Your message has been sent."), "success")
+            return redirect(url_for("portal.thread", thread_id=thread_id))
+        if answer.status in (403, 404):
+            _refused(answer)
+        problem = field_errors(answer, {"body": "body"}).get("body") if answer.status == 422 \
+            else None
+        problem = problem or _("Your message could not be sent. Try again later.")
+    shown = call("GET", f"/api/v1/portal/threads/{thread_id}")
+    _refused(shown)
+    link = _agency_record(UUID(shown.body["record_id"]))
+    return render_template("portal/thread.html", thread=shown.body, link=link, form=form,
+                           problem=problem,
+                           title=_("Messages with %(name)s",
+                                   name=shown.body.get("staff_name") or
+                                   link["organization_name"])), \
+        400 if problem or form.errors else 200
+
+
+def _care_team(record_id: UUID, threads: list[dict]) -> list[tuple[str, str]]:
+    """Whom the client may choose to write to: their practitioners and navigators (where the
+    agency gives ``sessions``) and the staff of their threads. The API decides: it refuses
+    anyone outside the care team or not accepting client-initiated contact."""
+    people: dict[str, str] = {}
+    practitioners = call("GET", f"/api/v1/portal/records/{record_id}/practitioners")
+    if practitioners.ok:
+        for person in practitioners.body.get("items", []):
+            people[person["id"]] = person.get("name") or person.get("email") or ""
+    for item in threads:
+        people.setdefault(item["staff_user_id"], item.get("staff_name") or "")
+    return sorted(people.items(), key=lambda pair: pair[1].lower())
+
+
+@blueprint.route("/records/<uuid:record_id>/threads/new", methods=["GET", "POST"])
+@portal_required
+def new_thread(record_id: UUID):
+    link = _agency_record(record_id)
+    listed = call("GET", f"/api/v1/portal/records/{record_id}/threads", params={"limit": 100})
+    _refused(listed)
+    form = NewThreadForm()
+    form.staff_user_id.choices = _care_team(record_id, listed.body["items"])
+    problem, status = None, 200
+    if form.validate_on_submit():
+        status = 400
+        answer = call("POST", f"/api/v1/portal/records/{record_id}/threads", json_body={
+            "staff_user_id": form.staff_user_id.data, "body": form.body.data})
+        if answer.ok:
+            flash(_("Your message has been sent."), "success")
+            return redirect(url_for("portal.thread", thread_id=answer.body["id"]))
+        if answer.code == "contact_not_allowed":
+            status = 403
+            problem = _("This person cannot be contacted through the portal. Choose someone "
+                        "else, or wait for your agency to write to you.")
+        elif answer.status == 422:
+            errors = field_errors(answer, {"body": "body", "staff_user_id": "staff_user_id"})
+            for name, text in errors.items():
+                if name:
+                    getattr(form, name).errors = [text]
+            problem = errors.get("") or (None if form.errors else _("Check your message."))
+        else:
+            _refused(answer)
+            problem = _("Your message could not be sent. Try again later.")
+    return render_template("portal/new_thread.html", form=form, link=link, record_id=record_id,
+                           problem=problem, title=_("Write to your care team")), \
+        status if problem or form.errors else 200

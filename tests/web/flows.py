@@ -285,3 +285,74 @@ def join_agency(pages, web_url, link, first_name, last_name, email, password, de
         dead.append(page.locator("h1").inner_text())
         checked.axe()
     return {"title": title, "empty": empty, "sent": sent, "dead": dead}
+
+
+def portal_login(checked, web_url, username, password) -> None:
+    page = checked.page
+    page.goto(f"{web_url}/portal/login")
+    checked.axe()
+    page.get_by_label("E-mail address").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{web_url}/portal/")
+    checked.axe()
+
+
+def client_messages(pages, web_url, username, password, agency, reply, closed_name, open_name,
+                    opening, timeout=20.0):
+    """The client finds the staff message in the portal (bold, italic and a list shown as
+    such), replies; then writes to their care team: refused for a member who does not take
+    client-initiated contact, sent to one who does."""
+    checked = pages()
+    portal_login(checked, web_url, username, password)
+    page = checked.page
+    page.get_by_role("link", name=f"Messages with {agency}").click()
+    page.locator("#threads").wait_for()
+    listed = page.locator("#threads tbody tr").all_inner_texts()
+    checked.axe()
+    page.locator("#threads tbody a").first.click()
+    page.locator("#messages").wait_for()
+    first = page.locator("#messages li").first
+    shown = {"bold": first.locator("b").all_inner_texts(),
+             "italic": first.locator("i").all_inner_texts(),
+             "items": first.locator("li").all_inner_texts(),
+             "scripts": page.locator("#messages script").count(),
+             "text": first.locator(".casework-message__body").inner_text()}
+    checked.axe()
+    page.get_by_label("Your message").fill(reply)
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_text("Your message has been sent.").wait_for()
+    thread_url = page.url
+    after_reply = page.locator("#messages li").all_inner_texts()
+    checked.axe()
+
+    page.get_by_role("link", name=f"All messages with {agency}").click()
+    page.get_by_role("button", name="Write to your care team").click()
+    # who the client may choose comes from copies kept by events: wait until both are there
+    deadline = time.monotonic() + timeout
+    while page.get_by_label(closed_name).count() == 0 or page.get_by_label(open_name).count() == 0:
+        assert time.monotonic() < deadline, page.locator("main").inner_text()
+        time.sleep(0.5)
+        page.reload()
+    checked.axe()
+    page.get_by_label(closed_name).check()
+    page.get_by_label("Your message").fill(opening)
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.locator(".govuk-error-summary").wait_for()
+    refused = page.locator("#contact-problem").inner_text()
+    checked.axe()
+    deadline = time.monotonic() + timeout
+    while True:  # the care team reaches the messages' copies by events, a moment later
+        page.get_by_label(open_name).check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send", exact=True).click()
+        if "/portal/threads/" in page.url:
+            break
+        assert time.monotonic() < deadline, page.locator("main").inner_text()
+        time.sleep(0.5)
+    page.get_by_text("Your message has been sent.").wait_for()
+    started = {"url": page.url, "messages": page.locator("#messages li").all_inner_texts()}
+    checked.axe()
+    return {"listed": listed, "shown": shown, "thread_url": thread_url,
+            "after_reply": after_reply, "refused": refused, "started": started,
+            "checked": checked.checked}
