@@ -132,6 +132,18 @@ def create_app(config: Settings | None = None, store: Store | None = None) -> Fl
     def invitation_link(token):
         return redirect(url_for("portal.invitation", token=token))
 
+    @app.get("/password-reset/<token>")
+    def password_reset_link(token):
+        return redirect(url_for("portal.password_reset", token=token))
+
+    @app.get("/join/<slug>")
+    def join_link(slug):
+        return redirect(url_for("portal.join", slug=slug))
+
+    @app.get("/threads/<uuid:thread_id>")
+    def thread_link(thread_id):
+        return redirect(url_for("portal.thread", thread_id=thread_id))
+
     @app.before_request
     def request_id():
         g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(8)
@@ -161,6 +173,12 @@ def create_app(config: Settings | None = None, store: Store | None = None) -> Fl
         app.logger.warning("gateway unavailable: %s", error)
         return render_template("error.html", title=_("Sorry, there is a problem with the service"),
                                message=_("Try again later.")), 503
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("error.html", title=_("You cannot see this page"),
+                               message=_("Your agency does not give you this part of the "
+                                         "service, or your access has been stopped.")), 403
 
     @app.errorhandler(404)
     def not_found(error):

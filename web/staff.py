@@ -1,5 +1,6 @@
-"""The staff console, under /staff: login, logout, finding a record, the record (REC-1) and its
-direct invitation."""
+"""The staff console, under /staff: login, logout, a forgotten password (the e-mailed link lands
+on the portal's reset page, which serves staff and clients alike), finding a record, the record
+(REC-1) and its direct invitation."""
 
 from __future__ import annotations
 
@@ -21,7 +22,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from web.common import SessionEnded, call, gateway, local_path, login_required
+from web.common import (
+    SessionEnded,
+    call,
+    field_errors,
+    gateway,
+    local_path,
+    login_required,
+)
 from web.gateway import forwarded_for
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
@@ -86,6 +94,34 @@ def login():
             problem = "Enter the right agency, e-mail address and password."
     return render_template("staff/login.html", form=form, problem=problem,
                            title="Sign in"), 400 if problem or form.errors else 200
+
+
+class ForgottenForm(FlaskForm):
+    organization = StringField("Agency", validators=[
+        DataRequired("Enter your agency's short name"), Length(max=100)])
+    email = EmailField("E-mail address", validators=[
+        DataRequired("Enter your e-mail address"), Length(max=320)])
+
+
+@blueprint.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """Asks for a reset link: the same answer whether or not the agency or the account exists
+    (the API answers 202 alike)."""
+    form = ForgottenForm()
+    if form.validate_on_submit():
+        answer = call("POST", "/api/v1/auth/password-reset", authenticated=False, json_body={
+            "organization": form.organization.data.strip(), "email": form.email.data.strip()})
+        if answer.ok or answer.status == 429:
+            return render_template("staff/reset_sent.html", email=form.email.data.strip(),
+                                   title="Check your e-mail")
+        errors = field_errors(answer, {"organization": "organization"})
+        if "organization" in errors:
+            form.organization.errors = ["Enter your agency's short name, as in its web address"]
+        else:
+            form.email.errors = ["Enter an e-mail address in the right format, like "
+                                 "name@example.org"]
+    return render_template("staff/forgot_password.html", form=form,
+                           title="Reset your password"), 400 if form.errors else 200
 
 
 @blueprint.post("/logout")

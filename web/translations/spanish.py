@@ -116,6 +116,105 @@ SPANISH = {
         "página e inténtelo otra vez.",
     "Sorry, there is a problem with the service": "Lo sentimos, hay un problema con el servicio",
     "Try again later.": "Inténtelo más tarde.",
+    "You cannot see this page": "No puede ver esta página",
+    "Your agency does not give you this part of the service, or your access has been stopped.":
+        "Su agencia no le ofrece esta parte del servicio, o su acceso se ha suspendido.",
+    "Check your e-mail": "Revise su correo electrónico",
+    "Enter an e-mail address in the right format, like name@example.org":
+        "Escriba un correo electrónico con el formato correcto, como nombre@example.org",
+    "Reset your password": "Restablecer su contraseña",
+    "This password reset link does not work":
+        "Este enlace para restablecer la contraseña no funciona",
+    "Choose a new password": "Elija una contraseña nueva",
+    "Your password has been changed": "Su contraseña se ha cambiado",
+    "First name": "Nombre",
+    "Enter your first name": "Escriba su nombre",
+    "Last name": "Apellidos",
+    "Enter your last name": "Escriba sus apellidos",
+    "Phone number (optional)": "Número de teléfono (opcional)",
+    "This link to join does not work": "Este enlace para unirse no funciona",
+    "Your request has been sent": "Su solicitud se ha enviado",
+    "This e-mail address already has an account: enter that account's password.":
+        "Este correo electrónico ya tiene una cuenta: escriba la contraseña de esa cuenta.",
+    "Check the details you gave.": "Revise los datos que ha dado.",
+    "Ask to join %(agency)s": "Solicitar unirse a %(agency)s",
+    "Your message": "Su mensaje",
+    "Write your message": "Escriba su mensaje",
+    "Your message must be 20,000 characters or fewer":
+        "Su mensaje debe tener 20.000 caracteres o menos",
+    "Who do you want to write to?": "¿A quién quiere escribir?",
+    "Choose who to write to": "Elija a quién escribir",
+    "Messages with %(agency)s": "Mensajes con %(agency)s",
+    "Your message has been sent.": "Su mensaje se ha enviado.",
+    "Your message could not be sent. Try again later.":
+        "No se pudo enviar su mensaje. Inténtelo más tarde.",
+    "Messages with %(name)s": "Mensajes con %(name)s",
+    "This person cannot be contacted through the portal. Choose someone else, or wait for "
+    "your agency to write to you.":
+        "No se puede contactar con esta persona a través del portal. Elija a otra persona, o "
+        "espere a que su agencia le escriba.",
+    "Check your message.": "Revise su mensaje.",
+    "Write to your care team": "Escribir a su equipo de atención",
+    "Enter the e-mail address you sign in with. We will send you a link to choose a new "
+    "password.":
+        "Escriba el correo electrónico con el que inicia sesión. Le enviaremos un enlace para "
+        "elegir una contraseña nueva.",
+    "Send the link": "Enviar el enlace",
+    "Messages": "Mensajes",
+    "with %(agency)s": "con %(agency)s",
+    "Tell %(agency)s who you are. Their staff will check your request; once they accept it, "
+    "you can see and update your details online.":
+        "Diga a %(agency)s quién es. Su personal revisará su solicitud; cuando la acepte, podrá "
+        "ver y actualizar sus datos en línea.",
+    "You will sign in with this address.": "Iniciará sesión con este correo electrónico.",
+    "At least 12 characters. If you already have an account with this e-mail address, enter "
+    "its password.":
+        "Al menos 12 caracteres. Si ya tiene una cuenta con este correo electrónico, escriba su "
+        "contraseña.",
+    "Send request": "Enviar solicitud",
+    "The agency has turned this link off or replaced it, or the address is not complete.":
+        "La agencia ha desactivado o sustituido este enlace, o la dirección no está completa.",
+    "Ask the agency for its current link, or": "Pida a la agencia su enlace actual, o",
+    "%(agency)s will check your request. Once they accept it, you will see them in your "
+    "account.":
+        "%(agency)s revisará su solicitud. Cuando la acepte, la verá en su cuenta.",
+    "Sign in to your account": "Iniciar sesión en su cuenta",
+    "Forgot your password?": "¿Olvidó su contraseña?",
+    "At %(agency)s.": "En %(agency)s.",
+    "Send": "Enviar",
+    "There is nobody you can write to yet. Your agency can write to you first.":
+        "Todavía no hay nadie a quien pueda escribir. Su agencia puede escribirle primero.",
+    "You have been signed out everywhere. Sign in with your new password.":
+        "Se ha cerrado su sesión en todas partes. Inicie sesión con su contraseña nueva.",
+    "Sign in to the client portal": "Iniciar sesión en el portal de clientes",
+    "Sign in to the staff console": "Iniciar sesión en la consola del personal",
+    "Change password": "Cambiar contraseña",
+    "It has been used already, replaced by a newer link, or it has expired: a link works "
+    "once, for one hour.":
+        "Ya se ha usado, un enlace más reciente lo ha sustituido o ha caducado: un enlace "
+        "funciona una vez, durante una hora.",
+    "Ask for a new link:": "Pida un enlace nuevo:",
+    "clients of the portal": "clientes del portal",
+    "staff of an agency": "personal de una agencia",
+    "If %(email)s is the address of an account, we have sent it a link to choose a new "
+    "password.":
+        "Si %(email)s es el correo de una cuenta, le hemos enviado un enlace para elegir una "
+        "contraseña nueva.",
+    "The link works once, for one hour. If nothing arrives, check your spam folder, or ask "
+    "again in a few minutes.":
+        "El enlace funciona una vez, durante una hora. Si no llega nada, revise su carpeta de "
+        "correo no deseado o vuelva a pedirlo en unos minutos.",
+    "Back to sign in": "Volver a iniciar sesión",
+    "All messages with %(agency)s": "Todos los mensajes con %(agency)s",
+    "You": "Usted",
+    "Conversations, latest first": "Conversaciones, las más recientes primero",
+    "With": "Con",
+    "Last message": "Último mensaje",
+    "New messages": "Mensajes nuevos",
+    "Your agency": "Su agencia",
+    "%(n)s new": "%(n)s nuevos",
+    "Older conversations": "Conversaciones anteriores",
+    "You have no messages yet.": "Todavía no tiene mensajes.",
 }
 
 
