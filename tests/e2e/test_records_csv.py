@@ -227,3 +227,28 @@ def test_a_dry_run_flags_rows_that_repeat_rows_of_earlier_batches_as_the_run_doe
     # in one batch, the same four are flagged, by the service alone
     again = casework_import(platform_config, database_url, path, alice.slug, "--dry-run")
     assert "0 record(s) would be created (dry run), 8 duplicate(s) flagged" in again.stderr
+
+
+def test_generated_numbers_of_an_import_skip_numbers_taken_in_any_letter_case(
+        gateway_url, staff, engine, platform_config, database_url, tmp_path):
+    """REC-3 in an import: rows without a case number get generated ones, past a number chosen
+    by hand in another letter case ("c-000002"), which the agency's unique index would refuse:
+    every row is created, none reported as having lost its number."""
+    from tests.e2e.test_records_support import create_record
+
+    alice = staff()
+    org = alice.organization_id
+    first = create_record(alice, gateway_url)["case_number"]
+    following = int(first[2:]) + 1
+    hand = [f"c-{n:06d}" for n in range(following, following + 3)]
+    for number in hand:
+        assert create_record(alice, gateway_url, case_number=number)["case_number"] == number
+    path = tmp_path / "unnumbered.csv"
+    path.write_text("\n".join([HEADER] + [f",client,Person{n},Without,,,,,,," for n in range(5)])
+                    + "\n")
+    run = casework_import(platform_config, database_url, path, alice.slug)
+    assert run.returncode == 0, run.stderr
+    assert "5 record(s) created" in run.stderr, run.stderr
+    numbers = [n for (n,) in sql(engine, "SELECT case_number FROM records.records WHERE"
+                                 " organization_id = :o AND last_name = 'Without'", o=org)]
+    assert len(numbers) == 5 and not {n.lower() for n in numbers} & set(hand)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import DateTime, Uuid, literal, select, text, tuple_
+from sqlalchemy import DateTime, Uuid, func, literal, select, text, tuple_
 from sqlalchemy.orm import Session
 
 import contracts.records  # noqa: F401  (declares the events the statements below store)
@@ -263,9 +263,15 @@ def allocate_sequences(session: Session, organization_id: str, count: int) -> ra
 
 
 def case_numbers_taken(session: Session, organization_id: str, numbers: list[str]) -> set[str]:
-    rows = session.execute(select(records.c.case_number).where(
-        records.c.organization_id == organization_id, records.c.case_number.in_(numbers)))
-    return {r[0] for r in rows}
+    """Those of ``numbers`` the agency holds already, in any letter case: compared lower-cased,
+    as the unique index (organization_id, lower(case_number)) compares them and so finds them
+    (the plain column compared read every record of the agency: each batch of a 100,000-row
+    import took a second more per 100,000 records already there)."""
+    lowered = {number.lower(): number for number in numbers}
+    rows = session.execute(select(func.lower(records.c.case_number)).where(
+        records.c.organization_id == organization_id,
+        func.lower(records.c.case_number).in_(list(lowered))))
+    return {lowered[r[0]] for r in rows}
 
 
 # One statement per batch: the rows (as one JSON parameter) become records, each with its first
