@@ -14,6 +14,11 @@ from casework.events import declare
 from .common import EventData, Strict, UtcDateTime, page_of, unique_list
 from .records import RequestCreateSchema
 
+# What a message body may hold (NOT-5: bold, italic and lists, nothing else, no attributes): the
+# notifications service keeps only these when it stores a body, and the portal's pages keep
+# only these again before they show one as HTML.
+MESSAGE_TAGS = frozenset({"b", "strong", "i", "em", "ul", "ol", "li"})
+
 # What a message body may be before sanitising (characters): a long letter, not a document.
 BODY_MAX = 20_000
 # Recipients of one mass send (NOT-7).

@@ -38,6 +38,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from contracts.messages import MESSAGE_TAGS
 from web.app import LANGUAGE_COOKIE, LANGUAGES
 from web.common import SessionEnded, call, field_errors, local_path, login_required
 
@@ -354,10 +355,10 @@ def join(slug: str):
 
 # --- message threads (NOT-5, NOT-6) ---------------------------------------------------------------
 
-# What a message body may hold: the API stores bodies already sanitised by nh3 to exactly these
-# tags without attributes (API.md "Messages"); they are cleaned again here with the same list
-# before being marked safe, so that the page never trusts stored HTML on its own word.
-MESSAGE_TAGS = {"b", "strong", "i", "em", "ul", "ol", "li"}
+# What a message body may hold: the API stores bodies already sanitised by nh3 to the
+# contract's MESSAGE_TAGS without attributes (API.md "Messages"); they are cleaned again here with
+# the same list before being marked safe, so that the page never trusts stored HTML on its own
+# word.
 BODY_MAX = 20_000
 
 
@@ -376,7 +377,7 @@ class NewThreadForm(MessageForm):
 @blueprint.app_template_filter("message_html")
 def message_html(body: str | None) -> Markup:
     """A message's body as HTML: bold, italic and lists only (see MESSAGE_TAGS)."""
-    return Markup(nh3.clean(body or "", tags=MESSAGE_TAGS, attributes={}))  # noqa: S704
+    return Markup(nh3.clean(body or "", tags=set(MESSAGE_TAGS), attributes={}))  # noqa: S704
 
 
 @blueprint.app_template_filter("when")

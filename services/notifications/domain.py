@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from contracts.messages import MESSAGE_TAGS
 from contracts.notifications import EMAIL_TEMPLATES
 
 PLATFORM_NAME = "Casework"
@@ -351,10 +352,9 @@ def digest_summary(titles: list[str]) -> str:
     return "\n".join(lines)
 # --- message threads (NOT-5, NOT-6) and mass sending (NOT-7) ---------------------------------
 
-# What a message body keeps (NOT-5: bold, italic and lists, nothing else): Ammonia (nh3, the
-# maintained Rust sanitiser) parses the HTML like a browser and keeps these tags without any
-# attribute; every other tag goes, its text stays, and script and style go with their content.
-MESSAGE_TAGS = frozenset({"b", "strong", "i", "em", "ul", "ol", "li"})
+# What a message body keeps: the contract's MESSAGE_TAGS. Ammonia (nh3, the maintained Rust
+# sanitiser) parses the HTML like a browser and keeps those tags without any attribute; every
+# other tag goes, its text stays, and script and style go with their content.
 MESSAGE_STORED_MAX = 40_000  # a sanitised body never grows much; this bounds what is stored
 
 
