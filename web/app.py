@@ -27,6 +27,9 @@ CONTENT_SECURITY_POLICY = (
 
 csrf = CSRFProtect()
 
+# the modules of pages, each a Flask blueprint: the staff console's parts, then the portal's
+PAGES = ("staff", "portal")
+
 
 def portal_language() -> str:
     """The language the client chose (a cookie the switch sets, kept for a year), else the
@@ -113,10 +116,10 @@ def create_app(config: Settings | None = None, store: Store | None = None) -> Fl
     Babel(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
-    from web import portal, staff
+    import importlib
 
-    app.register_blueprint(staff.blueprint)
-    app.register_blueprint(portal.blueprint)
+    for name in PAGES:
+        app.register_blueprint(importlib.import_module(f"web.{name}").blueprint)
 
     @app.get("/static/<path:filename>", endpoint="static")
     def static(filename):
@@ -194,7 +197,10 @@ def create_app(config: Settings | None = None, store: Store | None = None) -> Fl
     def context():
         from flask_babel import get_locale
 
-        return {"languages": LANGUAGES, "locale": str(get_locale() or "en")}
+        from web.common import PORTAL_MENU, STAFF_MENU
+
+        return {"languages": LANGUAGES, "locale": str(get_locale() or "en"),
+                "staff_menu": STAFF_MENU, "portal_menu": PORTAL_MENU}
 
     app.wsgi_app = ForwardToGateway(app.wsgi_app, app.extensions["casework.gateway"])
     return app

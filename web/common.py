@@ -10,6 +10,21 @@ from flask import current_app, g, redirect, request, session, url_for
 
 from web.gateway import Answer, Gateway, forwarded_for
 
+STAFF_MENU: list[tuple[str, str]] = []
+PORTAL_MENU: list[tuple[str, object]] = []
+
+
+def staff_menu(endpoint: str, label: str) -> None:
+    """Adds a page of the staff console to its menu (each part of the console, at import)."""
+    if (endpoint, label) not in STAFF_MENU:
+        STAFF_MENU.append((endpoint, label))
+
+
+def portal_menu(endpoint: str, label) -> None:
+    """Adds a page of the portal to its menu; ``label`` a lazy gettext string."""
+    if all(existing != endpoint for existing, _ in PORTAL_MENU):
+        PORTAL_MENU.append((endpoint, label))
+
 
 class SessionEnded(Exception):
     """The gateway refused the session's token (expired, revoked, user deactivated)."""

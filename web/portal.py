@@ -40,10 +40,18 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from contracts.messages import MESSAGE_TAGS
 from web.app import LANGUAGE_COOKIE, LANGUAGES
-from web.common import SessionEnded, call, field_errors, local_path, login_required
+from web.common import (
+    SessionEnded,
+    call,
+    field_errors,
+    local_path,
+    login_required,
+    portal_menu,
+)
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal")
 portal_required = login_required("portal.login")
+portal_menu("portal.home", _l("Your details"))
 
 PASSWORD_MIN = 12
 PHONE = r"^\+?[0-9 ()\-.]{3,30}$"

@@ -29,11 +29,13 @@ from web.common import (
     gateway,
     local_path,
     login_required,
+    staff_menu,
 )
 from web.gateway import forwarded_for
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 staff_required = login_required("staff.login")
+staff_menu("staff.search", "Find a record")
 
 INVITATION_ERRORS = {
     "portal_not_enabled": "The agency's portal is not enabled: an administrator turns it on in "

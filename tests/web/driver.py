@@ -31,10 +31,22 @@ class Checked:
         assert results.violations_count == 0, (self.page.url, results.generate_report())
 
 
+def find(flow: str):
+    """The flow named ``flow`` in tests/web/flows.py or in one of tests/web/flows_*.py (each
+    part of the front end keeps its flows in a module of its own)."""
+    import importlib
+    from pathlib import Path
+
+    names = ["flows", *sorted(p.stem for p in Path(__file__).parent.glob("flows_*.py"))]
+    for name in names:
+        module = importlib.import_module(f"tests.web.{name}")
+        if hasattr(module, flow):
+            return getattr(module, flow)
+    raise LookupError(f"no flow {flow!r} in tests/web/flows*.py")
+
+
 def main(flow: str, arguments: dict):
     from playwright.sync_api import sync_playwright
-
-    from tests.web import flows
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -47,7 +59,7 @@ def main(flow: str, arguments: dict):
             return Checked(context.new_page())
 
         try:
-            return getattr(flows, flow)(pages, **arguments)
+            return find(flow)(pages, **arguments)
         finally:
             for context in contexts:
                 context.close()

@@ -4,8 +4,9 @@
         --no-location --omit-header .
     .venv/bin/python -m web.translations.spanish      # writes es/LC_MESSAGES/messages.po and .mo
 
-A message of the template with no translation here stops the command (and fails
-tests/web/test_pages.py): every portal text is shipped in both languages.
+Each part of the portal keeps its own translations in ``es_<part>.py`` beside this file (a
+dict ``SPANISH``), merged here. A message of the templates with no translation stops the
+command (and fails tests/web/test_units.py): every portal text is shipped in both languages.
 """
 
 from __future__ import annotations
@@ -218,6 +219,16 @@ SPANISH = {
 }
 
 
+def catalogue() -> dict[str, str]:
+    """Every translation: this file's and each ``es_*.py`` part's."""
+    import importlib
+
+    merged = dict(SPANISH)
+    for part in sorted(HERE.glob("es_*.py")):
+        merged.update(importlib.import_module(f"web.translations.{part.stem}").SPANISH)
+    return merged
+
+
 def build() -> list[str]:
     """Write es/LC_MESSAGES/messages.po and .mo from messages.pot; answer the messages that
     have no translation."""
@@ -227,11 +238,12 @@ def build() -> list[str]:
     with open(HERE / "messages.pot", "rb") as stream:
         catalog = read_po(stream, locale="es", domain="messages")
     missing = []
+    spanish = catalogue()
     for message in catalog:
         if not message.id:
             continue
-        if message.id in SPANISH:
-            message.string = SPANISH[message.id]
+        if message.id in spanish:
+            message.string = spanish[message.id]
         else:
             missing.append(message.id)
     catalog.language_team = "Casework"
