@@ -197,10 +197,12 @@ def create_app(config: Settings | None = None, store: Store | None = None) -> Fl
     def context():
         from flask_babel import get_locale
 
-        from web.common import PORTAL_MENU, STAFF_MENU
+        from web.common import PORTAL_MENU, STAFF_MENU, can
 
         return {"languages": LANGUAGES, "locale": str(get_locale() or "en"),
-                "staff_menu": STAFF_MENU, "portal_menu": PORTAL_MENU}
+                "staff_menu": [(endpoint, label) for endpoint, label, permission in STAFF_MENU
+                               if permission is None or can(permission)],
+                "portal_menu": PORTAL_MENU, "can": can}
 
     app.wsgi_app = ForwardToGateway(app.wsgi_app, app.extensions["casework.gateway"])
     return app

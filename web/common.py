@@ -10,14 +10,20 @@ from flask import current_app, g, redirect, request, session, url_for
 
 from web.gateway import Answer, Gateway, forwarded_for
 
-STAFF_MENU: list[tuple[str, str]] = []
+STAFF_MENU: list[tuple[str, str, str | None]] = []
 PORTAL_MENU: list[tuple[str, object]] = []
 
 
-def staff_menu(endpoint: str, label: str) -> None:
-    """Adds a page of the staff console to its menu (each part of the console, at import)."""
-    if (endpoint, label) not in STAFF_MENU:
-        STAFF_MENU.append((endpoint, label))
+def staff_menu(endpoint: str, label: str, permission: str | None = None) -> None:
+    """Adds a page of the staff console to its menu (each part of the console, at import),
+    shown to those with ``permission`` (the API still decides: the menu only hides)."""
+    if all(existing != endpoint for existing, *_ in STAFF_MENU):
+        STAFF_MENU.append((endpoint, label, permission))
+
+
+def can(permission: str) -> bool:
+    """Whether the signed-in staff member's role has ``permission`` (as at sign-in)."""
+    return permission in (session.get("user") or {}).get("permissions", ())
 
 
 def portal_menu(endpoint: str, label) -> None:

@@ -84,7 +84,8 @@ def login():
                            user={"id": user.get("id"), "email": user.get("email"),
                                  "name": " ".join(filter(None, (user.get("first_name"),
                                                                 user.get("last_name")))),
-                                 "organization_id": user.get("organization_id")},
+                                 "organization_id": user.get("organization_id"),
+                                 "permissions": list(user.get("permissions") or ())},
                            organization=form.organization.data.strip())
             return redirect(local_path(request.args.get("next"), "/staff/")
                             or url_for("staff.search"))
