@@ -82,6 +82,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CASEWORK_DIGEST_HOUR": (
         "7", "hour of the agency's day (its time zone, 0-23) from which each staff member's daily "
         "notification digest goes out"),
+    "CASEWORK_NOTIFICATION_RETENTION_DAYS": (
+        "180", "days a staff member's in-app notification is kept (read or not, delivered or "
+        "waiting for a navigator); older ones, and digest claims, are deleted every hour"),
+    "CASEWORK_NOTIFICATION_PRUNE_INTERVAL": (
+        "3600", "seconds between the notifications service's deletions of old notifications"),
     "CASEWORK_DIGEST_INTERVAL": (
         "60", "seconds between the notifications service's checks for digests due"),
     "CASEWORK_WEB_HOST": (

@@ -160,6 +160,8 @@ notifications = Table(
     # the undelivered ones, by record (administrators' list)
     Index("ix_notifications_undelivered", "organization_id", "record_id",
           postgresql_where=text("user_id IS NULL")),
+    # the oldest, deleted past the retention (CASEWORK_NOTIFICATION_RETENTION_DAYS)
+    Index("ix_notifications_created", "created_at"),
     # what the daily digest still has to gather
     Index("ix_notifications_digest_due", "user_id", "created_at",
           postgresql_where=text("delivery = 'digest' AND digested_at IS NULL")),

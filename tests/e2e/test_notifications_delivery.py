@@ -551,3 +551,52 @@ def test_req3_the_requester_is_notified_when_the_client_fulfils_in_the_portal(po
                " 'notification' AND to_address = :a AND subject LIKE '%request fulfilled%'",
                a=me(admin, url)["email"]) == [(1,)]
     assert items(colleague, url) == []
+
+
+def test_notifications_older_than_the_retention_are_deleted_and_newer_ones_stay(
+        gateway_url, staff, engine, container_factory, monkeypatch):
+    """Past CASEWORK_NOTIFICATION_RETENTION_DAYS a notification is deleted by the service's
+    hourly timer (here called through its entrypoint), in batches; the staff member's list
+    through the gateway then holds only the newer ones."""
+    from nameko.testing.services import entrypoint_hook
+
+    from services.notifications.entrypoints import notifications as entrypoints
+    from services.notifications.queries import notifications as queries
+    from services.notifications.service import NotificationsService
+
+    admin = staff()
+    org, user = admin.organization_id, admin.user_id
+    known_to_notifications(engine, org, user)
+    ages = {"ancient": 400, "old": 181, "kept": 179, "new": 0}
+    for title, days in ages.items():
+        for n in range(3):  # three of each: more than one batch of two below
+            sql(engine, "INSERT INTO notifications.notifications (id, key, organization_id,"
+                " user_id, kind, record_id, title, delivery, created_at) VALUES (:id, :key, :o,"
+                " :u, 'record_assigned', NULL, :t, 'in_app', now() - make_interval(days => :d))",
+                id=uuid.uuid4(), key=f"retention:{uuid.uuid4()}", o=org, u=user,
+                t=f"{title} {n}", d=days)
+    sql(engine, "INSERT INTO notifications.digests (user_id, day, organization_id, notifications,"
+        " created_at) VALUES (:u, current_date - 200, :o, 3, now() - interval '200 days'),"
+        " (:u, current_date - 1, :o, 2, now() - interval '1 day')", u=user, o=org)
+    assert len(items(admin, gateway_url, limit=100)) == 12
+
+    monkeypatch.setattr(queries, "PRUNE_BATCH", 2)
+    monkeypatch.setenv("CASEWORK_NOTIFICATION_RETENTION_DAYS", "180")
+    instance = container_factory(NotificationsService)
+    instance.start()
+    with entrypoint_hook(instance, "prune_old_notifications") as prune:
+        prune()
+
+    titles = sorted(n["title"] for n in items(admin, gateway_url, limit=100))
+    assert titles == sorted(f"{t} {n}" for t in ("kept", "new") for n in range(3))
+    assert sql(engine, "SELECT count(*) FROM notifications.digests WHERE user_id = :u",
+               u=user) == [(1,)]
+
+    # nothing more to delete: a second run deletes nothing and answers 0
+    @contextmanager
+    def session():
+        with Session(engine) as s, s.begin():
+            yield s
+
+    assert entrypoints.prune_notifications(session, days=180) == 0
+    assert len(items(admin, gateway_url, limit=100)) == 6

@@ -4,7 +4,12 @@ requests")."""
 
 from __future__ import annotations
 
+import logging
+
+from nameko.timer import timer
+
 from casework import callers, cursors
+from casework.config import env
 from casework.errors import CaseworkError, NotFound
 from casework.rpc import rpc
 from casework.validation import load
@@ -21,6 +26,8 @@ from contracts.notifications import (
 from .. import domain
 from ..queries import notifications
 
+log = logging.getLogger(__name__)
+
 NOTIFICATION = NotificationSchema()
 NOTIFICATION_QUERY = NotificationQuerySchema()
 NOTIFICATION_PAGE = NotificationPageSchema()
@@ -34,7 +41,35 @@ def shown(row: dict) -> dict:
     return {**row, "read": row["read_at"] is not None}
 
 
+def prune_notifications(write, days: int | None = None) -> int:
+    """Deletes every notification older than ``CASEWORK_NOTIFICATION_RETENTION_DAYS`` in
+    batches, each in its own transaction (``write()`` opens one and yields a session); answers
+    how many went. Instances pruning at once skip each other's rows."""
+    days = int(env("CASEWORK_NOTIFICATION_RETENTION_DAYS")) if days is None else days
+    total = 0
+    while True:
+        with write() as session:
+            gone = notifications.prune(session, days)
+        total += gone
+        if gone < notifications.PRUNE_BATCH:
+            return total
+
+
 class NotificationEntrypoints:
+    @timer(interval=float(env("CASEWORK_NOTIFICATION_PRUNE_INTERVAL")))
+    def prune_old_notifications(self):
+        """Old notifications are deleted (the record and its audit trail stay the history)."""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def write():
+            with self.db.transaction() as uow:
+                yield uow.session
+
+        gone = prune_notifications(write)
+        if gone:
+            log.info("%s notification(s) older than the retention deleted", gone)
+
     @rpc(expected_exceptions=CaseworkError)
     def list_notifications(self, caller, params):
         """The caller's notifications, newest first (``unread``: only those not read)."""

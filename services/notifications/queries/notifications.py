@@ -183,3 +183,20 @@ def recipient(session: Session, organization_id, user_id) -> dict | None:
         .where(staff_users.c.organization_id == organization_id,
                staff_users.c.id == user_id)).mappings().first()
     return dict(row) if row else None
+
+
+PRUNE_BATCH = 5000
+
+
+def prune(session: Session, days: int, batch: int = PRUNE_BATCH) -> int:
+    """Deletes up to ``batch`` notifications created more than ``days`` days ago, and the
+    digest claims of those days (their e-mails keep their own keys); answers how many
+    notifications went. Called again while it answers ``batch``: short transactions, whatever
+    the backlog."""
+    cutoff = func.now() - timedelta(days=days)
+    oldest = select(notifications.c.id).where(notifications.c.created_at < cutoff) \
+        .order_by(notifications.c.created_at).limit(batch) \
+        .with_for_update(skip_locked=True).scalar_subquery()
+    gone = session.execute(delete(notifications).where(notifications.c.id.in_(oldest))).rowcount
+    session.execute(delete(digests).where(digests.c.created_at < cutoff))
+    return gone
