@@ -19,11 +19,14 @@ class RecordCreatedData(EventData):
 
 
 class RecordChangedData(EventData):
-    """What changed, by field name only: no more personal data on the bus than consumers need."""
+    """What changed, by field name only: no more personal data on the bus than consumers need.
+    The one value carried is the new case number (not personal: the agency's own reference,
+    which notifications titles name), present when ``changed_fields`` holds ``case_number``."""
 
     record_id = fields.UUID(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     changed_fields = fields.List(fields.String(), required=True)
+    case_number = fields.String(validate=validate.Length(min=1, max=100))
 
 
 class RecordLifecycleData(EventData):

@@ -98,6 +98,7 @@ records = Table(
     Column("status_at", DateTime(timezone=True)),
     Column("deleted_at", DateTime(timezone=True)),
     Column("portal_status_at", DateTime(timezone=True)),
+    Column("case_number_at", DateTime(timezone=True)),
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Index("ix_records_organization", "organization_id"),
 )

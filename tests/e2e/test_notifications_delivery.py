@@ -600,3 +600,34 @@ def test_notifications_older_than_the_retention_are_deleted_and_newer_ones_stay(
 
     assert entrypoints.prune_notifications(session, days=180) == 0
     assert len(items(admin, gateway_url, limit=100)) == 6
+
+
+def test_a_renumbered_record_is_named_by_its_new_case_number_in_later_notifications(
+        gateway_url, staff, engine, platform_config):
+    base = gateway_url
+    admin = staff()
+    org = admin.organization_id
+    nina = staff(permissions=(), organization_id=org)
+    record = create_record(admin, base)
+    known_to_notifications(engine, org, nina.user_id)
+    number = f"REN-{uuid.uuid4().hex[:6].upper()}"
+    renumbered = admin.put(f"{base}{API}/records/{record['id']}/case-number",
+                           json={"case_number": number})
+    assert renumbered.status_code == 200, renumbered.text
+    assert wait_for(lambda: copy_of(engine, org, record["id"])["case_number"] == number)
+    assign_when_known(admin, base, record["id"], nina.user_id)
+    [assigned] = wait_for(lambda: items(nina, base))
+    assert assigned["title"] == f"Record {number} is assigned to you"
+
+    # a late record_created (a redelivery from before the renumbering) leaves the new number;
+    # a record_updated of other fields carries no case number and changes none
+    amqp = platform_config["AMQP_URI"]
+    late = publish(amqp, "records", "record_created",
+                   {"record_id": record["id"], "kind": "client", "status": "active",
+                    "case_number": record["case_number"]}, org,
+                   occurred_at="2020-01-01T00:00:00Z")
+    other = publish(amqp, "records", "record_updated",
+                    {"record_id": record["id"], "kind": "client",
+                     "changed_fields": ["first_name"]}, org)
+    assert wait_for(lambda: handled(engine, late, other))
+    assert copy_of(engine, org, record["id"])["case_number"] == number

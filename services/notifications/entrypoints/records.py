@@ -1,7 +1,7 @@
 """What notifications learns from records.events: its copy of each record (kind, case number,
-status, deleted, portal status) and of its navigators (NOT-1, NOT-2), each applied once and never
-overwritten by an older event (``queries.copies``); and the notifications they make: a record
-assigned to a staff member (``record_assigned``), a record's status changed
+renumbered too, status, deleted, portal status) and of its navigators (NOT-1, NOT-2), each
+applied once and never overwritten by an older event (``queries.copies``); and the notifications
+they make: a record assigned to a staff member (``record_assigned``), a record's status changed
 (``record_status_changed``), and requests fulfilled by the client (``request_fulfilled``,
 REQ-3)."""
 
@@ -26,6 +26,17 @@ class RecordEntrypoints:
         copies.remember_record(uow.session, event["organization_id"], data["record_id"],
                                kind=data["kind"], case_number=data["case_number"],
                                status=data["status"], at=event["occurred_at"])
+
+    @consumes("records", "record_updated", check=agency_event)
+    def on_record_updated(self, uow, event):
+        """A renumbered record: later notifications name its new case number (those made
+        before keep the number they were made with)."""
+        data = event["data"]
+        if "case_number" not in data:
+            return
+        copies.remember_record(uow.session, event["organization_id"], data["record_id"],
+                               kind=data["kind"], case_number=data["case_number"],
+                               at=event["occurred_at"])
 
     @consumes("records", "record_status_changed", check=agency_event)
     def on_record_status_changed(self, uow, event):

@@ -5,12 +5,13 @@ settings, ``organizations.remember_settings``).
 
 Every copy is applied once (the consumer's inbox) and an older event never overwrites a newer
 copy: each group of fields keeps the ``occurred_at`` of the event that set it (``status_at``,
-``deleted_at``, ``portal_status_at``; a navigator's and a staff user's ``changed_at``) and an
-event older than that changes nothing (events may arrive out of order: retries, redeliveries,
-two instances). Ties apply, so that of two events of one transaction the later applied wins.
+``deleted_at``, ``portal_status_at``, ``case_number_at``; a navigator's and a staff user's
+``changed_at``) and an event older than that changes nothing (events may arrive out of order:
+retries, redeliveries, two instances). Ties apply, so that of two events of one transaction the
+later applied wins.
 
-Read by the delivery rules and by other notifications code (the messages helper):
-``record_of``, ``navigators_of``, ``care_team``, ``staff_user``.
+Read by the delivery rules and by other notifications code (the messages helper): ``record_of``,
+``navigators_of``, ``care_team``, ``staff_user``.
 """
 
 from __future__ import annotations
@@ -26,24 +27,26 @@ RECORD_GROUPS = {
     "status": ("status_at", ("status",)),
     "deleted": ("deleted_at", ("deleted",)),
     "portal_status": ("portal_status_at", ("portal_status",)),
+    "case_number": ("case_number_at", ("case_number",)),
 }
 
 
 def remember_record(session: Session, organization_id, record_id, *, kind: str | None, at,
                     case_number: str | None = None, **values) -> None:
-    """Apply what an event says of a record as of ``at``: ``status``, ``deleted`` or
-    ``portal_status`` (one group per event), with its kind (``portal_status_changed`` names
-    none) and case number (``record_created`` only). A group set by a newer event stays; a
-    record of another agency under the same id is never touched."""
+    """Apply what an event says of a record as of ``at``: ``status``, ``deleted``,
+    ``portal_status`` or ``case_number`` (``record_created`` and a renumbering's
+    ``record_updated``), with its kind (``portal_status_changed`` names none). A group set by a
+    newer event stays; a record of another agency under the same id is never touched."""
+    if case_number is not None:
+        values["case_number"] = case_number
     groups = [name for name in RECORD_GROUPS if name in values]
     row = {"id": record_id, "organization_id": organization_id, "kind": kind,
-           "case_number": case_number, "changed_at": at, **values}
+           "changed_at": at, **values}
     for name in groups:
         row[RECORD_GROUPS[name][0]] = at
     statement = insert(records).values(**row)
     excluded = statement.excluded
     set_ = {"kind": func.coalesce(excluded.kind, records.c.kind),
-            "case_number": func.coalesce(excluded.case_number, records.c.case_number),
             "changed_at": func.greatest(records.c.changed_at, excluded.changed_at)}
     for name in groups:
         stamp, fields = RECORD_GROUPS[name]

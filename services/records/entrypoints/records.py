@@ -177,12 +177,15 @@ class RecordEntrypoints:
     @staticmethod
     def _record_updated(uow, caller, row: dict, changed: dict) -> None:
         """The audit row (old -> new) and the event (changed field names only: no more
-        personal data on the bus than consumers need, EVENTS.md)."""
+        personal data on the bus than consumers need, EVENTS.md; and a new case number, which
+        notification titles name)."""
         audit.write(uow.session, caller, caller.organization_id, row["id"], "record_updated",
                     changed, request_id(caller, uow))
-        uow.emit("record_updated", {"record_id": str(row["id"]), "kind": row["kind"],
-                                    "changed_fields": sorted(changed)},
-                 organization_id=caller.organization_id)
+        data = {"record_id": str(row["id"]), "kind": row["kind"],
+                "changed_fields": sorted(changed)}
+        if "case_number" in changed:
+            data["case_number"] = changed["case_number"]["new"]
+        uow.emit("record_updated", data, organization_id=caller.organization_id)
 
     @rpc(expected_exceptions=CaseworkError)
     def change_case_number(self, caller, record_id, payload):
