@@ -160,12 +160,12 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: scripts/ensure-services.sh installs it")
 
-    def run(flow: str, **arguments):
+    def run(flow: str, _timeout: float = 110, **arguments):
         import json
 
         answer = subprocess.run(
             [sys.executable, "-m", "tests.web.driver", flow], cwd=ROOT, capture_output=True,
-            input=json.dumps(arguments), text=True, timeout=110,
+            input=json.dumps(arguments), text=True, timeout=_timeout,
             env={**os.environ, "CASEWORK_TEST_CHROMIUM": CHROMIUM})
         assert answer.returncode == 0, f"{flow} failed:\n{answer.stderr[-6000:]}"
         return json.loads(answer.stdout.strip().splitlines()[-1])
