@@ -146,7 +146,18 @@ def scheduling_conflicts(pages, web_url, admin, gateway_url, token, record_id, o
     out["upcoming"] = page.locator("#upcoming tbody tr").all_inner_texts()
     staff.axe()
 
-    # move it an hour later, then cancel it
+    # the same pages on a 320-pixel screen: nothing scrolls sideways
+    narrow = pages(viewport={"width": 320, "height": 640})
+    staff_login(narrow, web_url, **admin)
+    out["widths"] = {}
+    for path in (suggestions.removeprefix(web_url),
+                 f"/staff/calendar?practitioner={practitioner_id}&week={week}",
+                 f"/staff/records/{record_id}/payments", "/staff/availability"):
+        narrow.page.goto(web_url + path)
+        out["widths"][path] = narrow.page.evaluate("document.documentElement.scrollWidth")
+        narrow.axe()
+
+    # move it two hours later, then cancel it
     page.locator("#upcoming a", has_text="Move").first.click()
     page.locator("#current").wait_for()
     staff.axe()

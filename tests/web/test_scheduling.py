@@ -150,6 +150,7 @@ def test_a_taken_time_booked_anyway_moved_cancelled_and_an_inactive_client(
     assert result["busy_title"] == f"{person['name']} already has a session then"
     assert "09:00 to 10:00" in result["busy_conflicts"]
     assert "Session booked on" in result["forced"]
+    assert all(width <= 320 for width in result["widths"].values()), result["widths"]
     assert "Enter the new start time, like 14:30" in result["move_error"]
     assert "Session moved to" in result["moved"] and "11:00 to 12:00" in result["moved"]
     assert result["cancelled"].strip().endswith("Session cancelled.")
