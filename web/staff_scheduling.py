@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -636,11 +636,9 @@ def move(record_id: UUID, session_id: UUID):
 def parse_amount(text: str, currency: str) -> int | None:
     """The amount typed (``12.50``, ``1,200``) in minor units, or None."""
     cleaned = (text or "").strip().replace(",", "").lstrip("£$€")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
+    if not re.fullmatch(r"[0-9]{1,13}(\.[0-9]{1,3})?", cleaned):
         return None
-    minor = amount * (10 ** exponent(currency))
+    minor = Decimal(cleaned) * (10 ** exponent(currency))
     if minor != minor.to_integral_value() or minor <= 0 or minor > 10 ** 12:
         return None
     return int(minor)
