@@ -160,8 +160,11 @@ def save_week(path: str, form) -> tuple[str, dict, list, object | None]:
     answer = call("PUT", path, json_body={"weekly": weekly})
     if answer.ok:
         return "saved", rows, [], answer
-    if answer.status == 422 and api_week_errors(answer, rows, origin):
-        return "invalid", rows, week_errors(rows), None
+    if answer.status == 422:
+        if api_week_errors(answer, rows, origin):
+            return "invalid", rows, week_errors(rows), None
+        return "invalid", rows, [("monday-0-start", _("Check the times: they could not be "
+                                                       "saved as they are"))], None
     return "refused", rows, [], answer
 
 

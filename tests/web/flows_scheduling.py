@@ -71,6 +71,7 @@ def scheduling_seed(pages, web_url, practitioner, admin, client, record_id, prac
     out["before"] = page.locator("#no-upcoming").inner_text()
     staff.axe()
     page.get_by_label("Week", exact=True).select_option(week)
+    page.get_by_label("Number of weekly sessions").fill("2")
     page.get_by_role("button", name="Show the best matches").click()
     page.locator("#matches").wait_for()
     out["matches"] = page.locator("#matches tbody tr").all_inner_texts()

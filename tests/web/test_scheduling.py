@@ -103,8 +103,10 @@ def test_seed_workflow_a_session_booked_from_a_slot_suggestion(web_url, gateway_
     tuesday = monday + timedelta(days=1)
     assert f"Session booked on Tuesday {tuesday.day}" in result["booked"]
     assert person["name"] in result["booked"]
-    [row] = result["upcoming"]
-    assert "10:00 to 11:00" in row and person["name"] in row
+    assert "and weekly: 2 sessions in all." in result["booked"]
+    first, second = result["upcoming"]
+    assert "10:00 to 11:00" in first and person["name"] in first
+    assert f"Tuesday {(tuesday + timedelta(weeks=1)).day}" in second
     assert result["calendar_title"].startswith("Week of Monday")
     [item] = result["calendar"]
     assert "10:00 to 11:00" in item and made["name"] in item
@@ -118,9 +120,11 @@ def test_seed_workflow_a_session_booked_from_a_slot_suggestion(web_url, gateway_
     assert practitioner_week["weekly"]["monday"] == []
     client_week = admin.get(f"{url}{STAFF}/records/{made['id']}/availability").json()
     assert client_week["weekly"]["tuesday"] == [{"start": "10:00", "end": "16:00"}]
-    [booked] = admin.get(f"{url}{STAFF}/sessions", params={"client_id": made["id"]}).json()[
-        "items"]
+    booked, following = sorted(admin.get(f"{url}{STAFF}/sessions", params={
+        "client_id": made["id"]}).json()["items"], key=lambda s: s["starts_at"])
     assert booked["practitioner_ids"] == [person["id"]]
+    assert utc(following["starts_at"]) == utc(booked["starts_at"]) + timedelta(weeks=1)
+    assert following["series_id"] == booked["series_id"] is not None
     assert utc(booked["starts_at"]) == utc(f"{tuesday.isoformat()}T09:00Z")  # 10:00 in Madrid
     assert utc(booked["ends_at"]) == utc(f"{tuesday.isoformat()}T10:00Z")
     assert booked["status"] == "scheduled"

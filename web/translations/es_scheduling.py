@@ -29,6 +29,8 @@ SPANISH = {
     "This time overlaps another time on that day":
         "Este horario se solapa con otro del mismo día",
     "A practitioner": "Un profesional",
+    "Check the times: they could not be saved as they are":
+        "Revise los horarios: no se han podido guardar así",
     "Tell %(agency)s when you are usually free each week, so they can offer you sessions at "
     "those times.":
         "Indique a %(agency)s cuándo suele estar libre cada semana, para que le ofrezcan "
