@@ -29,6 +29,8 @@ csrf = CSRFProtect()
 
 # the modules of pages, each a Flask blueprint: the staff console's parts, then the portal's
 PAGES = ("staff", "portal")
+PAGES += ("staff_scheduling",)
+PAGES += ("portal_scheduling",)
 
 
 def portal_language() -> str:
