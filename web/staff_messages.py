@@ -458,7 +458,7 @@ def requests(record_id: UUID):
                            active_roi=active[0] if active else None,
                            assessments=[a for a in known.values() if a["requestable"]],
                            known_assessments=known, types=REQUEST_TYPES,
-                           documents=DOCUMENT_CHOICES, form=form, errors=errors,
+                           document_choices=DOCUMENT_CHOICES, form=form, errors=errors,
                            problem=problem, title=f"Requests to {record['name']}"), status
 
 
@@ -689,7 +689,7 @@ def mass_sends():
                 problem = "The mass send could not be started. Try again later."
     return render_template("staff/messages/mass_sends.html", groups=groups, form=form,
                            errors=errors, problem=problem, types=REQUEST_TYPES,
-                           documents=DOCUMENT_CHOICES, assessments=assessments(),
+                           document_choices=DOCUMENT_CHOICES, assessments=assessments(),
                            hint=FORMATTING_HINT, sent=list(reversed(session.get("mass_sends",
                                                                                  []))),
                            title="Mass sends"), status

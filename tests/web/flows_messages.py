@@ -203,6 +203,8 @@ def messages_requests(pages, web_url, gateway_url, slug, email, password, record
     staff.axe()
 
     page.goto(f"{web_url}/staff/records/{record_id}/requests")
+    assert page.locator("h1").inner_text().startswith("Requests to"), page.locator(
+        "main").inner_text()
     out["empty_state"] = page.locator("#no-requests").inner_text()
     staff.axe()
     page.get_by_role("button", name="Send request").click()

@@ -172,7 +172,7 @@ def test_not1_notifications_read_followed_and_how_they_reach_staff(
     assign_when_known(admin, url, mine["id"], admin.user_id)  # NOT-1: navigators are told
     nobody = record(url, admin, case_number=f"CN-{uuid.uuid4().hex[:6]}")
     assert admin.put(f"{url}{STAFF}/records/{nobody['id']}/status",
-                     json={"status": "active"}).status_code in (200, 204)
+                     json={"status": "prospect"}).status_code in (200, 204)
     expected = f"Record {mine['case_number']} is assigned to you"
     assert wait_for(lambda: [i for i in admin.get(f"{url}{STAFF}/notifications/unassigned")
                              .json()["items"] if i["record_id"] == nobody["id"]], timeout=20)
@@ -183,7 +183,7 @@ def test_not1_notifications_read_followed_and_how_they_reach_staff(
     assert [expected in n and "Unread" in n for n in result["unread"]] == [True]
     assert "Notifications 1 unread" in result["menu"]
     assert result["link"] == f"/staff/records/{mine['id']}"
-    assert f"Record {nobody['case_number']}: status changed to active" in \
+    assert f"Record {nobody['case_number']}: status changed to prospect" in \
         result["unassigned"]
     assert result["unread_after"] == []
     [shown] = result["all"]
