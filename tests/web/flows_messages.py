@@ -268,7 +268,7 @@ def _titles(gateway_url, client_token, record_id) -> list[str]:
     return [r["title"] for r in listed.json()["items"] if r["status"] == "requested"]
 
 
-def messages_mass_send(pages, web_url, slug, email, password, group_name, body,
+def messages_mass_send(pages, web_url, slug, email, password, group_id, body,
                        member_email=None, member_password=None, timeout=40.0):
     """An administrator sends a message to a group (an empty form first) and watches its
     progress reach the end without reloading the page; the results say why a recipient was
@@ -284,7 +284,7 @@ def messages_mass_send(pages, web_url, slug, email, password, group_name, body,
     out["empty"] = _error_summary(page)
     staff.axe()
     page.get_by_label("The members of a group").check()
-    page.get_by_label("Group", exact=True).select_option(label=group_name)
+    page.get_by_label("Group", exact=True).select_option(group_id)
     page.get_by_label("A message").check()
     page.get_by_label("Message", exact=True).fill(body)
     page.get_by_role("button", name="Start sending").click()
