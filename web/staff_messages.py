@@ -623,6 +623,8 @@ def resolve_case_numbers(text: str) -> tuple[list[dict], list[str]]:
 @blueprint.route("/mass-sends", methods=["GET", "POST"])
 @staff_required
 def mass_sends():
+    if not _can(ADMIN):  # no API answers this page's GET: the form is the administrators'
+        abort(403)
     groups = call("GET", f"{STAFF}/groups", params={"limit": 500})
     refused(groups)
     groups = groups.body.get("items", [])
@@ -709,6 +711,11 @@ def mass_send(mass_send_id: UUID):
         if members.ok:
             names.update({r["id"]: f"{r['name']} ({r['case_number']})"
                           for r in members.body.get("items", [])})
+    if progress["status"] == "done":  # a send from another session: name what can be named
+        unnamed = [r["record_id"] for r in progress["results"]
+                   if r["record_id"] not in names and r["code"] != "not_found"]
+        names.update({record_id: f"{r['name']} ({r['case_number']})"
+                      for record_id, r in record_names(unnamed).items()})
     return render_template("staff/messages/mass_send.html", progress=progress, names=names,
                            reasons=OUTCOME_REASONS, outcomes=OUTCOME_NAMES,
                            emails=EMAIL_NAMES, title="Mass send progress")

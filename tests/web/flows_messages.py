@@ -308,17 +308,18 @@ def messages_mass_send(pages, web_url, slug, email, password, group_id, body,
         out["member"] = member.page.locator("h1").inner_text()
         out["member_menu"] = member.page.locator("#navigation").inner_text()
         member.axe()
+        member.page.goto(f"{web_url}/staff/mass-sends")
+        out["member_form"] = member.page.locator("h1").inner_text()
     return out
 
 
-def messages_screenshots(pages, web_url, slug, email, password, record_id, thread_id,
-                         mass_send_id, folder):
+def messages_screenshots(pages, web_url, slug, email, password, record_id, mass_send_id,
+                         folder):
     """Screenshots for docs/screenshots (run by hand, never by the tests)."""
     staff = pages(viewport={"width": 1280, "height": 900})
     staff_login(staff, web_url, slug, email, password)
     page = staff.page
-    shots = {"inbox": "/staff/inbox", "thread": f"/staff/threads/{thread_id}",
-             "requests": f"/staff/records/{record_id}/requests",
+    shots = {"inbox": "/staff/inbox", "requests": f"/staff/records/{record_id}/requests",
              "mass-send": f"/staff/mass-sends/{mass_send_id}"}
     for name, path in shots.items():
         page.goto(web_url + path)
