@@ -144,6 +144,7 @@ def test_not7_a_mass_send_to_a_group_followed_to_its_end(
 
     assert "Choose who to send to" in result["empty"]
     assert "Choose whether to send a message or a request" in result["empty"]
+    assert "No record has the case number NO-SUCH-NUMBER" in result["unknown_case_number"]
     assert result["live"] == "polite"
     assert result["reloaded"] == []  # the progress followed itself in place
     assert "Finished" in result["progress"] and "Failed\t0" in result["progress"]
