@@ -139,6 +139,14 @@ def messages_notifications(pages, web_url, slug, email, password, expected, time
     staff.axe()
     page.get_by_role("link", name=expected).first.click()
     out["followed"] = page.url
+    # at 320 CSS pixels wide nothing scrolls sideways (wide tables scroll in their region)
+    page.set_viewport_size({"width": 320, "height": 640})
+    out["widths"] = {}
+    for path in ("/staff/notifications", "/staff/inbox", "/staff/mass-sends",
+                 "/staff/assessments"):
+        page.goto(web_url + path)
+        out["widths"][path] = page.evaluate("document.documentElement.scrollWidth")
+    staff.axe()
     return out
 
 

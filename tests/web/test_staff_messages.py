@@ -190,6 +190,7 @@ def test_not1_notifications_read_followed_and_how_they_reach_staff(
     [shown] = result["all"]
     assert expected in shown and "Unread" not in shown
     assert result["followed"] == f"{web_url}/staff/records/{mine['id']}"
+    assert all(width <= 320 for width in result["widths"].values()), result["widths"]
 
     # through the API: read, and the assignments come in the daily digest from now on
     [note] = admin.get(f"{url}{STAFF}/notifications").json()["items"]
