@@ -6,7 +6,7 @@ the API decides (a 403 from it is the 403 page)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import nh3
@@ -555,7 +555,8 @@ def assessments_page():
                 if answer.ok:
                     flash(f"Assessment “{name}” created.", "success")
                     return redirect(url_for("staff_messages.assessments_page"))
-                refused(answer) if answer.status in (403, 404) else None
+                if answer.status in (403, 404):
+                    refused(answer)
                 errors = {"name": "The assessment could not be created: check its name and "
                                   "questions"} if answer.status == 422 else \
                     {"name": "The assessment could not be created. Try again later."}
@@ -675,11 +676,12 @@ def mass_sends():
                 sent = session.get("mass_sends", [])[-9:]
                 sent.append({"id": answer.body["id"], "group_id": body.get("group_id"),
                              "names": names, "what": what,
-                             "at": datetime.utcnow().isoformat(timespec="seconds") + "Z"})
+                             "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
                 session["mass_sends"] = sent
                 flash("The mass send has started.", "success")
                 return redirect(url_for("staff_messages.mass_send", mass_send_id=answer.body["id"]))
-            refused(answer) if answer.status in (403, 404) else None
+            if answer.status in (403, 404):
+                refused(answer)
             if answer.status == 422:
                 errors = field_errors(answer, {**REQUEST_FIELDS, "body": "body",
                                                "group_id": "group_id",
