@@ -3,3 +3,36 @@ import { initAll } from "./vendor/govuk-frontend/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+/* == part: messages == */
+// A mass send's progress (/staff/mass-sends/<id>) follows itself: the page is fetched again
+// every 2 seconds until the send is done, and its progress region (aria-live) and results are
+// replaced in place. Without JavaScript the page has a "Refresh" link.
+const massSend = document.getElementById("mass-send-live");
+if (massSend && massSend.dataset.refresh) {
+  const url = massSend.dataset.refresh;
+  const poll = async () => {
+    let delay = 2000;
+    try {
+      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      if (!response.ok) throw new Error(`status ${response.status}`);
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = page.getElementById("mass-send-live");
+      const progress = document.getElementById("mass-send-progress");
+      if (fresh && progress) {
+        progress.innerHTML = fresh.querySelector("#mass-send-progress").innerHTML;
+        for (const child of [...massSend.children]) if (child !== progress) child.remove();
+        for (const child of [...fresh.children]) {
+          if (child.id !== "mass-send-progress") massSend.appendChild(document.importNode(child, true));
+        }
+        massSend.dataset.status = fresh.dataset.status;
+        if (fresh.dataset.status === "done") return;
+      }
+    } catch (error) {
+      delay = 5000; // the service is busy or the network is down: try again a little later
+    }
+    setTimeout(poll, delay);
+  };
+  setTimeout(poll, 1500);
+}
+/* == end part: messages == */
