@@ -84,6 +84,8 @@ class InboxItemSchema(Schema):
 
     thread_id = fields.UUID(required=True)
     record_id = fields.UUID(required=True)
+    case_number = fields.String(required=True, allow_none=True, metadata={
+        "description": "the record's case number (null for a record not yet known here)"})
     label = fields.String(required=True, validate=validate.OneOf(LABELS))
     started_by = fields.String(required=True, validate=validate.OneOf(STARTED_BY))
     last_message_at = UtcDateTime(required=True)
@@ -145,6 +147,8 @@ class MassSendCreatedSchema(Schema):
 
 class MassSendResultSchema(Schema):
     record_id = fields.UUID(required=True)
+    case_number = fields.String(required=True, allow_none=True, metadata={
+        "description": "the record's case number (null for an unknown record)"})
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     code = fields.String(required=True, allow_none=True)
     # the thread (a message) or the request (a request) made for this recipient

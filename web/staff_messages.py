@@ -157,27 +157,6 @@ def record_of(record_id) -> dict:
     return answer.body
 
 
-def record_names(record_ids: list[str], at_most: int = 20) -> dict[str, dict]:
-    """The names and case numbers of ``record_ids`` (a page of threads): the caller's own
-    records (those they navigate) from one search, the others read one by one, at most
-    ``at_most`` of them (each such read is in the record's audit trail, as any read)."""
-    wanted = set(record_ids)
-    if not wanted:
-        return {}
-    me = (session.get("user") or {}).get("id")
-    found: dict[str, dict] = {}
-    if me:
-        answer = call("GET", f"{STAFF}/records", params={"navigator_id": me, "limit": 500})
-        if answer.ok:
-            found = {item["id"]: item for item in answer.body.get("items", [])
-                     if item["id"] in wanted}
-    for record_id in [r for r in dict.fromkeys(record_ids) if r not in found][:at_most]:
-        answer = call("GET", f"{STAFF}/records/{record_id}")
-        if answer.ok:
-            found[record_id] = answer.body
-    return found
-
-
 def problem_of(answer, messages: dict[str, str], default: str) -> str:
     return messages.get(answer.code or "") or default
 
@@ -230,8 +209,10 @@ def inbox():
     answer = call("GET", f"{STAFF}/inbox", params={"limit": PAGE, "cursor": cursor()})
     refused(answer)
     items = answer.body.get("items", [])
-    names = record_names([item["record_id"] for item in items])
-    return render_template("staff/messages/inbox.html", items=items, names=names,
+    # each thread names its record by case number (the inbox's own answer): reading the
+    # records for their names would put every inbox visit in their audit trails, which
+    # clients read as "who viewed my record"
+    return render_template("staff/messages/inbox.html", items=items,
                            next_cursor=answer.body.get("next_cursor"),
                            first_page=not cursor(), title="Inbox")
 
@@ -707,17 +688,6 @@ def mass_send(mass_send_id: UUID):
     progress = answer.body
     kept = next((s for s in session.get("mass_sends", []) if s["id"] == str(mass_send_id)), {})
     names = dict(kept.get("names") or {})
-    if progress["status"] == "done" and kept.get("group_id"):
-        members = call("GET", f"{STAFF}/records", params={"group_id": kept["group_id"],
-                                                          "limit": 500})
-        if members.ok:
-            names.update({r["id"]: f"{r['name']} ({r['case_number']})"
-                          for r in members.body.get("items", [])})
-    if progress["status"] == "done":  # a send from another session: name what can be named
-        unnamed = [r["record_id"] for r in progress["results"]
-                   if r["record_id"] not in names and r["code"] != "not_found"]
-        names.update({record_id: f"{r['name']} ({r['case_number']})"
-                      for record_id, r in record_names(unnamed).items()})
     return render_template("staff/messages/mass_send.html", progress=progress, names=names,
                            reasons=OUTCOME_REASONS, outcomes=OUTCOME_NAMES,
                            emails=EMAIL_NAMES, title="Mass send progress")

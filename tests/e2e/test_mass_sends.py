@@ -55,6 +55,10 @@ def test_not7_a_message_to_a_list_reaches_each_client_with_a_result_per_recipien
                         (no_account["id"], "skipped", "no_portal_account"),
                         (inactive["id"], "skipped", "client_inactive"),
                         (unknown, "failed", "not_found")]
+    # each named by its case number as notifications knows it; the unknown record by none
+    assert [r["case_number"] for r in result["results"]] == [
+        *[c["case_number"] for c, _ in clients], no_account["case_number"],
+        inactive["case_number"], None]
 
     # each client: one thread in the portal, unread, and one e-mail telling of it
     for (made_record, client), row in zip(clients, result["results"][:3], strict=True):

@@ -104,8 +104,8 @@ def test_not5_a_staff_message_reaches_the_portal_and_both_sides_reply(gateway_ur
     assert [m["author"] for m in reply.json()["messages"]] == ["staff", "client"]
     item = inbox_item(url, admin, thread["id"])
     assert item == {"thread_id": thread["id"], "record_id": made["id"], "label": "PORTAL",
-                    "started_by": "staff", "last_message_at": item["last_message_at"],
-                    "unread": 1}
+                    "case_number": made["case_number"], "started_by": "staff",
+                    "last_message_at": item["last_message_at"], "unread": 1}
     shown = admin.get(f"{url}{STAFF}/threads/{thread['id']}")
     assert shown.status_code == 200 and shown.json()["unread"] == 1
     assert shown.json()["messages"][1]["body"] == "Thanks! <em>See you</em>"

@@ -4,12 +4,12 @@ messages, e-mails, events and outcomes together), never a statement per recipien
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from casework.db import outbox_insert_sql
 
-from ..models import emails, mass_send_recipients, mass_sends
+from ..models import emails, mass_send_recipients, mass_sends, records
 
 RECIPIENTS_INSERT = text("""
 INSERT INTO notifications.mass_send_recipients
@@ -47,10 +47,14 @@ def results(session, mass_send_id) -> list[dict]:
     them of a message (by its key: queued, sent, failed, dead; null when none was sent)."""
     r = mass_send_recipients
     key = func.concat("mass_send:", r.c.mass_send_id, ":", r.c.record_id)
+    send = mass_sends.alias("send")
+    known = r.join(send, send.c.id == r.c.mass_send_id).outerjoin(
+        emails, emails.c.key == key).outerjoin(records, and_(
+            records.c.id == r.c.record_id, records.c.organization_id == send.c.organization_id))
     return [dict(row) for row in session.execute(
         select(r.c.record_id, r.c.outcome, r.c.code, r.c.thread_id, r.c.request_id,
-               emails.c.status.label("email_status"))
-        .select_from(r.outerjoin(emails, emails.c.key == key))
+               emails.c.status.label("email_status"), records.c.case_number)
+        .select_from(known)
         .where(r.c.mass_send_id == mass_send_id)
         .order_by(r.c.position)).mappings()]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import and_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
-from ..models import messages, staff_users, threads
+from ..models import messages, records, staff_users, threads
 
 THREAD = (threads.c.id, threads.c.organization_id, threads.c.record_id,
           threads.c.staff_user_id, threads.c.started_by, threads.c.created_at,
@@ -68,10 +68,16 @@ def _before(before):
 
 
 def inbox(session, organization_id, staff_user_id, before, limit: int) -> list[dict]:
-    """The staff member's threads, latest message first (``limit + 1`` for the cursor)."""
+    """The staff member's threads, latest message first (``limit + 1`` for the cursor), each
+    with its record's case number as notifications knows it (no name: none is copied here,
+    and reading the records for names would put the inbox in each record's audit trail)."""
+    known = threads.outerjoin(records, and_(records.c.id == threads.c.record_id,
+                                            records.c.organization_id == threads.c.organization_id))
     rows = session.execute(
         select(threads.c.id.label("thread_id"), threads.c.record_id, threads.c.started_by,
-               threads.c.last_message_at, threads.c.staff_unread.label("unread"))
+               threads.c.last_message_at, threads.c.staff_unread.label("unread"),
+               records.c.case_number)
+        .select_from(known)
         .where(threads.c.organization_id == organization_id,
                threads.c.staff_user_id == staff_user_id, *_before(before))
         .order_by(threads.c.last_message_at.desc(), threads.c.id.desc())
