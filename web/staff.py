@@ -33,7 +33,6 @@ from web.common import (
     staff_menu,
 )
 from web.gateway import forwarded_for
-from web.staff_records import record_page
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 staff_required = login_required("staff.login")
@@ -177,6 +176,8 @@ def record(record_id: UUID):
     if sent and sent.get("record_id") == str(record_id) and (
             (view["invitation"].get("sent_at") or "") < (sent.get("sent_at") or "")):
         view["invitation"] = {"sent": True, "sent_at": sent["sent_at"], "email": sent["email"]}
+    from web.staff_records import record_page  # after this module's menu entries
+
     created = session.get("created_duplicates")
     duplicates = None
     if created and created.get("record_id") == str(record_id):
@@ -199,6 +200,8 @@ def invite(record_id: UUID):
                                    "sent_at": answer.body.get("sent_at")}
         flash(f"Invitation sent to {answer.body.get('email')}.", "success")
         return redirect(url_for("staff.record", record_id=record_id))
+    from web.staff_records import record_page
+
     message = INVITATION_ERRORS.get(answer.code) or (answer.body or {}).get("detail") \
         or "The invitation could not be sent. Try again later."
     view = call("GET", f"/api/v1/staff/records/{record_id}")

@@ -3,21 +3,24 @@ tests/web/driver.py: each flow signs in, walks the pages and answers what it saw
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 
 from tests.web.flows import staff_login
 
 
-def tiny_png() -> bytes:
-    """A real 2x2 PNG, made here (no image library needed)."""
+def noisy_png(size: int) -> bytes:
+    """A real PNG of ``size`` x ``size`` random pixels (so it hardly compresses: 700 pixels
+    make about 1.5 MB, more than the site's usual 1 MiB form limit), made here."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(
             ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    raw = b"".join(b"\x00" + os.urandom(size * 3) for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
 
 
 def errors_of(page) -> list[str]:
@@ -134,7 +137,7 @@ def records_organise(pages, web_url, slug, email, password, record_id, group, na
     seen["bad_image"] = errors_of(page)
     checked.axe()
     page.get_by_label("Upload an image").set_input_files(
-        files=[{"name": "photo.png", "mimeType": "image/png", "buffer": tiny_png()}])
+        files=[{"name": "photo.png", "mimeType": "image/png", "buffer": noisy_png(700)}])
     page.get_by_role("button", name="Upload image").click()
     page.wait_for_url(f"{web_url}/staff/records/{record_id}")
     image = page.get_by_role("img", name=f"Photo of {name}")
@@ -270,6 +273,13 @@ def records_invite_ban_delete(pages, web_url, slug, email, password, record_id, 
     staff_login(checked, web_url, slug, email, password)
     page = checked.page
     seen: dict = {}
+    # at 320 CSS pixels nothing scrolls sideways: the record page and the search results
+    page.set_viewport_size({"width": 320, "height": 640})
+    seen["narrow"] = {}
+    for path in (f"/staff/records/{record_id}", "/staff/?q=a"):
+        page.goto(web_url + path)
+        seen["narrow"][path] = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{web_url}/staff/records/{record_id}")
 
     # the invitation, then its resend
