@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 
 from web.common import SessionEnded, call, gateway, local_path, login_required, staff_menu
 from web.gateway import Unavailable, forwarded_for
@@ -84,8 +85,10 @@ def session_ended(error):
 
 
 def checked_post() -> None:
+    """The form's CSRF token (CSRFProtect checks it first everywhere but the image upload);
+    a bad one gets the site's "Your form expired" page."""
     if not Posted().validate_on_submit():
-        abort(400)
+        raise CSRFError("The CSRF token is missing or invalid.")
 
 
 def refused(answer, default: str) -> str:
