@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length
 from web.common import (
     SessionEnded,
     call,
+    can,
     field_errors,
     gateway,
     local_path,
@@ -151,7 +152,12 @@ def search():
             results = answer.body
         else:
             problem = (answer.body or {}).get("detail") or "The search could not be done."
+    groups = None
+    if results and results.get("items") and (can("manage_groups") or can("agency_admin")):
+        listed = call("GET", "/api/v1/staff/groups", params={"limit": 500})
+        groups = listed.body.get("items", []) if listed.ok else None
     return render_template("staff/search.html", q=q, results=results, problem=problem,
+                           groups=groups,
                            title=f"Search results for {q}" if q else "Find a record")
 
 
@@ -170,8 +176,13 @@ def record(record_id: UUID):
     if sent and sent.get("record_id") == str(record_id) and (
             (view["invitation"].get("sent_at") or "") < (sent.get("sent_at") or "")):
         view["invitation"] = {"sent": True, "sent_at": sent["sent_at"], "email": sent["email"]}
-    return render_template("staff/record.html", record=view, form=InvitationForm(),
-                           title=view["name"])
+    from web.staff_records import record_page  # after this module's menu entries
+
+    created = session.get("created_duplicates")
+    duplicates = None
+    if created and created.get("record_id") == str(record_id):
+        duplicates = session.pop("created_duplicates")["items"]
+    return record_page(record_id, view, form=InvitationForm(), created_duplicates=duplicates)
 
 
 @blueprint.post("/records/<uuid:record_id>/invitation")
@@ -189,13 +200,14 @@ def invite(record_id: UUID):
                                    "sent_at": answer.body.get("sent_at")}
         flash(f"Invitation sent to {answer.body.get('email')}.", "success")
         return redirect(url_for("staff.record", record_id=record_id))
+    from web.staff_records import record_page
+
     message = INVITATION_ERRORS.get(answer.code) or (answer.body or {}).get("detail") \
         or "The invitation could not be sent. Try again later."
     view = call("GET", f"/api/v1/staff/records/{record_id}")
     if not view.ok:
         abort(404 if view.status == 404 else 503)
-    return render_template("staff/record.html", record=view.body, form=form,
-                           invitation_problem=message, title=view.body["name"]), \
+    return record_page(record_id, view.body, form=form, invitation_problem=message), \
         409 if answer.status == 409 else 422
 
 

@@ -71,9 +71,9 @@ class Platform:
             for name, process in self.processes.items():
                 assert process.poll() is None, f"{name} exited: {self.log_of(name)}"
             try:
-                if requests.get(url, timeout=3).status_code == 200:
+                if requests.get(url, timeout=10).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or too busy to answer
                 pass
             assert time.monotonic() < deadline, f"{what} did not become ready"
             time.sleep(0.25)

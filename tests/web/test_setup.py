@@ -56,10 +56,10 @@ def test_casework_serve_web_answers_and_stops_cleanly_on_sigterm(database_url):
         while True:
             assert process.poll() is None, process.stderr.read()
             try:
-                answer = requests.get(f"http://127.0.0.1:{port}/", timeout=2,
+                answer = requests.get(f"http://127.0.0.1:{port}/", timeout=10,
                                       allow_redirects=False)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still starting
                 assert time.monotonic() < deadline, "casework serve web did not listen"
                 time.sleep(0.2)
         assert answer.status_code == 302 and answer.headers["Location"] == "/staff/"
