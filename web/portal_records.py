@@ -75,6 +75,7 @@ MAX_IMAGE = 5 * 1024 * 1024
 UPLOAD_LIMIT = MAX_PDF + 256 * 1024  # the file, the form's other fields and multipart framing
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 ACCESS_PAGE = 25
+TOO_LARGE = _l("The file is too large: a PDF can be at most 10 MB and a photo at most 5 MB.")
 
 
 @blueprint.app_template_filter("day")
@@ -103,10 +104,29 @@ def larger_uploads(endpoint, values):
 
 @blueprint.errorhandler(413)
 def too_large(error):
+    """Over ``UPLOAD_LIMIT`` (the body is not read): the upload's own page again, saying so
+    near the file field; any other page's form, the error page."""
+    if request.endpoint == "portal.fulfil_request":
+        _drain()
+        return redirect(f"{request.path}?refused=too_large", 303)
     return render_template(
         "error.html", title=_("The file is too large"),
         message=_("A PDF can be at most 10 MB and a photo at most 5 MB. Go back and choose a "
                   "smaller file.")), 413
+
+
+def _drain(limit: int = 64 * 1024 * 1024) -> None:
+    """Read the refused body through before answering: a browser still sending it would see
+    the connection reset instead of the answer (up to ``limit``; beyond, it may)."""
+    length = request.content_length or 0
+    stream = request.environ.get("wsgi.input")
+    if stream is None or length > limit:
+        return
+    while length > 0:
+        chunk = stream.read(min(65536, length))
+        if not chunk:
+            return
+        length -= len(chunk)
 
 
 # --- the global record (ID-4) and the password ------------------------------------------------
@@ -244,6 +264,16 @@ def _records() -> list[dict]:
     return me.body.get("records", [])
 
 
+def _linked(record_id: UUID) -> tuple[dict, list[dict]]:
+    """The client's agency record ``record_id`` as /portal/me lists it (404 when not theirs),
+    and all of them (one call)."""
+    records = _records()
+    for link in records:
+        if link.get("record_id") == str(record_id):
+            return link, records
+    abort(404)
+
+
 @blueprint.get("/records/<uuid:record_id>")
 @portal_required
 def record(record_id: UUID):
@@ -344,14 +374,14 @@ def edit_record(record_id: UUID):
 @blueprint.get("/records/<uuid:record_id>/access")
 @portal_required
 def access(record_id: UUID):
-    link = _agency_record(record_id)
+    link, records = _linked(record_id)
     cursor = request.args.get("cursor", "")[:500]
     answer = call("GET", f"/api/v1/portal/records/{record_id}/access",
                   params={"limit": ACCESS_PAGE, "cursor": cursor})
     _refused(answer)
     return render_template("portal/access.html", link=link, record_id=record_id,
                            entries=answer.body["items"], next_cursor=answer.body.get("next_cursor"),
-                           first_page=not cursor, records=_records(), here="access",
+                           first_page=not cursor, records=records, here="access",
                            title=_("Who has seen your record at %(agency)s",
                                    agency=link["organization_name"]))
 
@@ -376,10 +406,10 @@ def _all_requests(record_id: UUID) -> list[dict]:
 @blueprint.get("/records/<uuid:record_id>/requests")
 @portal_required
 def record_requests(record_id: UUID):
-    link = _agency_record(record_id)
+    link, records = _linked(record_id)
     items = _all_requests(record_id)
     return render_template(
-        "portal/requests.html", link=link, record_id=record_id, records=_records(),
+        "portal/requests.html", link=link, record_id=record_id, records=records,
         here="requests", open=[r for r in items if r["status"] == "requested"],
         done=[r for r in items if r["status"] == "fulfilled"],
         title=_("Requests from %(agency)s", agency=link["organization_name"]))
@@ -556,6 +586,10 @@ def fulfil_request(record_id: UUID, request_id: UUID):
     else:
         form = DocumentForm()
     problem, status = None, 200
+    if request.method == "GET" and kind == "document" and \
+            request.args.get("refused") == "too_large":
+        form.document.errors = [TOO_LARGE]
+        status = 400
     if form.validate_on_submit():
         body, upload = None, None
         if kind == "assessment":
@@ -604,8 +638,7 @@ def _fulfil_problem(form, kind, questions, answer: Answer) -> tuple[str | None, 
     if answer.status in (403, 404):
         _refused(answer)
     if answer.status == 413 and kind == "document":
-        form.document.errors = [_("The file is too large: a PDF can be at most 10 MB and a "
-                                  "photo at most 5 MB.")]
+        form.document.errors = [TOO_LARGE]
         return None, 413
     if answer.status == 415 and kind == "document":
         text = _("This file cannot be used. Send a PDF (not protected by a password) or a "

@@ -8,7 +8,11 @@ from tests.web.flows import portal_login
 
 
 def _errors(page) -> str:
-    page.locator(".govuk-error-summary").wait_for()
+    try:
+        page.locator(".govuk-error-summary").wait_for()
+    except Exception as exc:
+        raise AssertionError(f"no error summary at {page.url}: "
+                             f"{page.locator('body').inner_text()[:2000]}") from exc
     return page.locator(".govuk-error-summary").inner_text()
 
 
@@ -24,11 +28,17 @@ def _tab_to(page, matches, limit: int = 40) -> list[str]:
     raise AssertionError(f"Tab never reached {matches}: {seen}")
 
 
-def portal_fulfils_requests(pages, web_url, username, password, agency, record_id, png_path,
-                            pdf_path, text_path, titles):
+def _open_request(page, web_url, record_id, title):
+    page.goto(f"{web_url}/portal/records/{record_id}/requests")
+    page.locator("#open-requests").get_by_role("link", name=title, exact=True).click()
+    page.locator("h1", has_text=title).wait_for()
+
+
+def portal_sends_documents(pages, web_url, username, password, agency, record_id, png_path,
+                           pdf_path, text_path, big_path, titles):
     """The client moves from the global record to the agency record and its requests, then
-    fulfils each: a file that is not a PDF nor a photo (refused), a photo and a PDF; an
-    assessment (sent empty first); an ROI; a location with the keyboard alone."""
+    sends the documents asked for: a file that is neither a PDF nor a photo (refused), one too
+    large (refused), a photo over the web process's usual 1 MiB limit, and a PDF."""
     checked = pages()
     portal_login(checked, web_url, username, password)
     page = checked.page
@@ -45,9 +55,7 @@ def portal_fulfils_requests(pages, web_url, username, password, agency, record_i
     checked.axe()
 
     def open_request(title):
-        page.goto(f"{web_url}/portal/records/{record_id}/requests")
-        page.locator("#open-requests").get_by_role("link", name=title, exact=True).click()
-        page.locator("h1", has_text=title).wait_for()
+        _open_request(page, web_url, record_id, title)
 
     # a document: first a text file, refused in plain words; then a photo
     open_request(titles["photo"])
@@ -56,6 +64,12 @@ def portal_fulfils_requests(pages, web_url, username, password, agency, record_i
     page.get_by_role("button", name="Send the file").click()
     out["refused"] = _errors(page)
     out["refused_field"] = page.locator(".govuk-error-message").inner_text()
+    checked.axe()
+    # a file over the API's largest (10 MiB): refused, said near the file field
+    page.get_by_label("Choose a file or take a photo").set_input_files(big_path)
+    page.get_by_role("button", name="Send the file").click()
+    out["too_large"] = _errors(page)
+    out["too_large_field"] = page.locator(".govuk-error-message").inner_text()
     checked.axe()
     page.get_by_label("Choose a file or take a photo").set_input_files(png_path)
     page.get_by_role("button", name="Send the file").click()
@@ -66,6 +80,24 @@ def portal_fulfils_requests(pages, web_url, username, password, agency, record_i
     page.get_by_label("Choose a file or take a photo").set_input_files(pdf_path)
     page.get_by_role("button", name="Send the file").click()
     page.wait_for_url(f"{web_url}/portal/records/{record_id}/requests")
+    out["open_after"] = page.locator("#open-requests a").all_inner_texts()
+    out["done_after"] = page.locator("#done-requests li").all_inner_texts()
+    checked.axe()
+    out["checked"] = checked.checked
+    return out
+
+
+def portal_answers_requests(pages, web_url, username, password, record_id, titles):
+    """The client answers an assessment (sent empty first), signs an ROI (an end before the
+    start first) and gives a location with the keyboard alone; a done request opened again
+    says so."""
+    checked = pages()
+    portal_login(checked, web_url, username, password)
+    page = checked.page
+    out: dict = {}
+
+    def open_request(title):
+        _open_request(page, web_url, record_id, title)
 
     # an assessment: sent empty first, then answered by each question's kind
     open_request(titles["assessment"])
