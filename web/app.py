@@ -160,7 +160,8 @@ def create_app(config: Settings | None = None, store: Store | None = None) -> Fl
         # links carry tokens (invitations): never send a page's address elsewhere
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=()"
+        # geolocation: the portal's location request fills its fields from it, when asked
+        response.headers["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=()"
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Request-Id", g.get("request_id", ""))

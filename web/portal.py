@@ -505,3 +505,8 @@ def new_thread(record_id: UUID):
     return render_template("portal/new_thread.html", form=form, link=link, record_id=record_id,
                            problem=problem, title=_("Write to your care team")), \
         status if problem or form.errors else 200
+
+
+# the global record's editing, the password, agency records, requests and who viewed a record:
+# web/portal_records.py, on this blueprint
+from web import portal_records  # noqa: E402, F401

@@ -3,13 +3,14 @@ weight transferred with its style sheets and scripts (bar: under 100 KB), and it
 Chrome DevTools' "Slow 4G" profile (bar: at most 2.5 s), measured in Debian's Chromium.
 
 The harness's platform plus a web process (`casework serve web`) in front of its gateway. A
-client joins the agency through its global invitation link (API.md "Invitation links") and
-signs in; each page is then loaded with an empty cache (Chromium's DevTools protocol:
-`Network.setCacheDisabled`), once unthrottled to count the bytes (`encodedDataLength` of every
-response of the page) and once under `Network.emulateNetworkConditions` with Slow 4G's figures
-(562.5 ms latency, 1.44 Mbit/s down, 675 kbit/s up) to time it (navigation start to the end of
-the `load` event). The measuring runs in a process of its own (`python -m
-bench.scenarios.web_page_weight`, Playwright's sync API).
+client joins the agency through its global invitation link (API.md "Invitation links"), staff
+accept the request (an agency record of the client) and ask the client for an assessment and a
+document, and the client signs in; each page is then loaded with an empty cache (Chromium's
+DevTools protocol: `Network.setCacheDisabled`), once unthrottled to count the bytes
+(`encodedDataLength` of every response of the page) and once under
+`Network.emulateNetworkConditions` with Slow 4G's figures (562.5 ms latency, 1.44 Mbit/s down,
+675 kbit/s up) to time it (navigation start to the end of the `load` event). The measuring runs
+in a process of its own (`python -m bench.scenarios.web_page_weight`, Playwright's sync API).
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ def run(ctx) -> Report:
 
     try:
         wait_until(answers, 60, "the web process")
-        username = joined_client(ctx)
-        figures = measure({"web_url": web_url, "username": username, "password": PASSWORD})
+        username, record_id, asked = joined_client(ctx)
+        figures = measure({"web_url": web_url, "username": username, "password": PASSWORD,
+                           "record_id": record_id, "requests": asked})
     finally:
         ctx.procs.stop([web])
     rows = []
@@ -74,11 +76,17 @@ def run(ctx) -> Report:
     return report
 
 
-def joined_client(ctx) -> str:
-    """A client of the benchmark's agency, joined through its global invitation link."""
+FEATURES = ["profile_editing", "availability", "sessions", "messages", "requests"]
+
+
+def joined_client(ctx) -> tuple[str, str, list[str]]:
+    """A client of the benchmark's agency, joined through its global invitation link and
+    accepted (their agency record), asked for an assessment and a document: the username, the
+    record's id and the requests' ids."""
     url, headers = ctx.platform.url, ctx.staff.headers
     settings = requests.patch(f"{url}/api/v1/staff/settings", headers=headers,
-                              json={"portal_enabled": True}, timeout=30)
+                              json={"portal_enabled": True, "portal_features": FEATURES},
+                              timeout=30)
     settings.raise_for_status()
     link = requests.post(f"{url}/api/v1/staff/invitation-links", headers=headers, json={},
                          timeout=30)
@@ -88,7 +96,37 @@ def joined_client(ctx) -> str:
         "first_name": "Bea", "last_name": "Client", "email": email,
         "phones": [{"type": "mobile", "number": "+44 20 7946 0000"}], "password": PASSWORD})
     assert joined.status_code == 202, joined.text
-    return email
+    accepted = requests.post(
+        f"{url}/api/v1/staff/enrollment-requests/{joined.json()['request_id']}/accept",
+        headers=headers, json={}, timeout=30)
+    assert accepted.status_code == 200, accepted.text
+    record_id = accepted.json()["record_id"]
+    login = requests.post(f"{url}/api/v1/auth/portal/login", timeout=30,
+                          json={"username": email, "password": PASSWORD})
+    login.raise_for_status()
+    client = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    wait_until(lambda: requests.get(f"{url}/api/v1/portal/records/{record_id}", headers=client,
+                                    timeout=10).status_code == 200, 60, "the client's record")
+    survey = requests.post(f"{url}/api/v1/staff/assessments", headers=headers, timeout=30, json={
+        "name": f"Bench wellbeing {uuid.uuid4().hex[:6]}", "questions": [
+            {"id": "mood", "text": "How do you feel?", "kind": "text"},
+            {"id": "nights", "text": "Nights slept rough this month", "kind": "number"},
+            {"id": "safe", "text": "Do you feel safe?", "kind": "yes_no"},
+            {"id": "housing", "text": "Where do you live?", "kind": "choice",
+             "choices": ["Own home", "Rented", "Shelter", "Street"]}]})
+    assert survey.status_code == 201, survey.text
+    asked = []
+    for body in ({"type": "assessment", "assessment_id": survey.json()["id"]},
+                 {"type": "document", "document_category": "identity",
+                  "document_name": "Passport"}):
+        made = requests.post(f"{url}/api/v1/staff/records/{record_id}/requests",
+                             headers=headers, json=body, timeout=30)
+        assert made.status_code == 201, made.text
+        asked.append(made.json()["id"])
+    # a staff view of the record, for the page of who viewed it
+    requests.get(f"{url}/api/v1/staff/records/{record_id}", headers=headers,
+                 timeout=30).raise_for_status()
+    return email, record_id, asked
 
 
 def measure(arguments: dict) -> list[dict]:
@@ -145,7 +183,11 @@ def main(arguments: dict) -> list[dict]:
         page.locator("form button[type=submit]").last.click()
         page.wait_for_url(web_url + "/portal/")
         page.close()
-        for path in ("/portal/", "/portal/me/phones"):
+        record = f"/portal/records/{arguments['record_id']}"
+        for path in ("/portal/", "/portal/me/phones", "/portal/me/details", "/portal/password",
+                     record, f"{record}/edit", f"{record}/requests",
+                     *(f"{record}/requests/{r}" for r in arguments["requests"]),
+                     f"{record}/access"):
             plain = load(context, web_url + path, None)
             slow = load(context, web_url + path, SLOW_4G)
             results.append({"path": path, "bytes": plain["bytes"], "requests": plain["requests"],
