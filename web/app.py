@@ -28,7 +28,7 @@ CONTENT_SECURITY_POLICY = (
 csrf = CSRFProtect()
 
 # the modules of pages, each a Flask blueprint: the staff console's parts, then the portal's
-PAGES = ("staff", "portal")
+PAGES = ("staff", "portal", "staff_admin")
 
 
 def portal_language() -> str:

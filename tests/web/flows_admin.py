@@ -1,0 +1,327 @@
+"""The agency administration in the browser (part admin, /staff/admin): what an administrator
+does step by step, for tests/web/test_admin.py. Every page and state is checked with axe."""
+
+from __future__ import annotations
+
+from tests.web.flows import staff_login
+
+
+def _flash(page) -> str:
+    return page.locator(".govuk-notification-banner__heading").first.inner_text()
+
+
+def _errors(page) -> str:
+    return page.locator(".govuk-error-summary").inner_text()
+
+
+def admin_people_and_roles(pages, web_url, slug, email, password, plain_email, plain_password,
+                           suffix, staff_email):
+    """Roles (create, a duplicate name, change permissions, delete, refused deletions) and staff
+    members (add, a duplicate e-mail, change role and client contact, deactivate); then a staff
+    member without agency_admin has no menu entry and gets the 403 page."""
+    checked = pages()
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    out = {}
+    page.get_by_role("link", name="Administration").click()
+    page.wait_for_url(f"{web_url}/staff/admin")
+    out["overview"] = page.locator("main").inner_text()
+    checked.axe()
+
+    # roles: create one, with an empty name first
+    page.get_by_role("link", name="Roles").click()
+    checked.axe()
+    page.get_by_role("link", name="Create a role").click()
+    page.get_by_role("button", name="Create role").click()
+    out["empty_role"] = _errors(page)
+    checked.axe()
+    page.get_by_label("Role name").fill(f"Caseworkers {suffix}")
+    page.get_by_label("Manage groups").check()
+    page.get_by_label("View the audit trail").check()
+    page.get_by_role("button", name="Create role").click()
+    page.wait_for_url(f"{web_url}/staff/admin/roles")
+    out["role_created"] = _flash(page)
+    checked.axe()
+    # the same name as the built-in Staff role
+    page.get_by_role("link", name="Create a role").click()
+    page.get_by_label("Role name").fill("Staff")
+    page.get_by_role("button", name="Create role").click()
+    out["duplicate_role"] = _errors(page)
+    checked.axe()
+    page.goto(f"{web_url}/staff/admin/roles/new")
+    page.get_by_label("Role name").fill(f"Volunteers {suffix}")
+    page.get_by_role("button", name="Create role").click()
+    page.wait_for_url(f"{web_url}/staff/admin/roles")
+    # change the new role's name and permissions
+    page.get_by_role("link", name=f"Caseworkers {suffix}").click()
+    checked.axe()
+    page.get_by_label("Role name").fill(f"Case workers {suffix}")
+    page.get_by_label("View the audit trail").uncheck()
+    page.get_by_label("Change case numbers").check()
+    page.get_by_role("button", name="Save role").click()
+    page.wait_for_url(f"{web_url}/staff/admin/roles")
+    out["role_saved"] = _flash(page)
+    out["roles_table"] = page.locator("#roles-table").inner_text()
+    # delete the unused role
+    page.get_by_role("link", name=f"Volunteers {suffix}").click()
+    page.get_by_role("button", name=f"Delete role Volunteers {suffix}").click()
+    page.wait_for_url(f"{web_url}/staff/admin/roles")
+    out["role_deleted"] = _flash(page)
+    # the built-in administrator role: neither deleted nor stripped of agency_admin
+    page.get_by_role("link", name="Agency Administrator").click()
+    page.get_by_role("button", name="Delete role Agency Administrator").click()
+    out["admin_role_delete"] = _errors(page)
+    checked.axe()
+    page.goto(page.url.rsplit("/delete", 1)[0])
+    page.get_by_label("Agency administration").uncheck()
+    page.get_by_role("button", name="Save role").click()
+    out["admin_role_strip"] = _errors(page)
+    checked.axe()
+
+    # staff: add one, with a short password first, then an e-mail already taken
+    page.goto(f"{web_url}/staff/admin")
+    page.get_by_role("link", name="Staff members").click()
+    checked.axe()
+    page.get_by_role("link", name="Add a staff member").click()
+    checked.axe()
+    page.get_by_label("First name").fill("Rosa")
+    page.get_by_label("Last name").fill(f"Lind {suffix}")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Role").select_option(label=f"Case workers {suffix}")
+    page.get_by_label("Temporary password").fill("short")
+    page.get_by_label("Clients may start a conversation").uncheck()
+    page.get_by_role("button", name="Add staff member").click()
+    out["short_password"] = _errors(page)
+    checked.axe()
+    page.get_by_label("Temporary password").fill("a temporary passphrase")
+    page.get_by_role("button", name="Add staff member").click()
+    out["duplicate_email"] = _errors(page)
+    checked.axe()
+    page.get_by_label("E-mail address").fill(staff_email)
+    page.get_by_label("Temporary password").fill("a temporary passphrase")
+    page.get_by_role("button", name="Add staff member").click()
+    page.wait_for_url(f"{web_url}/staff/admin/staff")
+    out["staff_added"] = _flash(page)
+    out["staff_table"] = page.locator("#staff-table").inner_text()
+    checked.axe()
+
+    # the role she has cannot be deleted
+    page.goto(f"{web_url}/staff/admin/roles")
+    page.get_by_role("link", name=f"Case workers {suffix}").click()
+    page.get_by_role("button", name=f"Delete role Case workers {suffix}").click()
+    out["role_in_use"] = _errors(page)
+    checked.axe()
+
+    # change her role and client contact, then deactivate her
+    page.goto(f"{web_url}/staff/admin/staff")
+    page.get_by_role("link", name=f"Rosa Lind {suffix}").click()
+    checked.axe()
+    page.get_by_label("Role").select_option(label="Staff")
+    page.get_by_label("Clients may start a conversation").check()
+    page.get_by_role("button", name="Save changes").click()
+    out["staff_saved"] = _flash(page)
+    page.get_by_role("button", name=f"Deactivate Rosa Lind {suffix}").click()
+    out["deactivated"] = _flash(page)
+    out["heading"] = page.locator("h1").inner_text()
+    checked.axe()
+    # an id that is no staff member of this agency
+    page.goto(f"{web_url}/staff/admin/staff/00000000-0000-4000-8000-000000000000")
+    out["unknown_user"] = page.locator("h1").inner_text()
+    checked.axe()
+
+    # a staff member without agency_admin
+    plain = pages()
+    staff_login(plain, web_url, slug, plain_email, plain_password)
+    out["plain_menu"] = plain.page.locator("#navigation").inner_text()
+    response = plain.page.goto(f"{web_url}/staff/admin")
+    out["plain_status"] = response.status
+    out["plain_page"] = plain.page.locator("h1").inner_text()
+    plain.axe()
+    response = plain.page.goto(f"{web_url}/staff/admin/roles")
+    out["plain_roles_status"] = response.status
+    out["checked"] = checked.checked + plain.checked
+    return out
+
+
+def admin_catalogues_and_settings(pages, web_url, slug, email, password, suffix):
+    """Client types (add, duplicate, rename, delete one in use: made inactive; delete an unused
+    one), a warning indicator (a wrong colour, then made inactive), groups (add, rename,
+    delete), and the portal and agency settings (a wrong number, then saved)."""
+    checked = pages()
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    out = {}
+    page.goto(f"{web_url}/staff/admin")
+    page.get_by_role("link", name="Client types").click()
+    checked.axe()
+    for name in (f"Family {suffix}", f"Temporary {suffix}"):
+        page.get_by_label("Name").fill(name)
+        page.get_by_role("button", name="Add client type").click()
+        page.wait_for_url(f"{web_url}/staff/admin/client-types")
+    out["type_added"] = _flash(page)
+    page.get_by_label("Name").fill(f"family {suffix}")
+    page.get_by_role("button", name="Add client type").click()
+    out["duplicate_type"] = _errors(page)
+    checked.axe()
+    page.get_by_role("link", name=f"Family {suffix}").click()
+    checked.axe()
+    page.get_by_label("Name").fill(f"Household {suffix}")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{web_url}/staff/admin/client-types")
+    page.get_by_role("link", name=f"Used {suffix}").click()
+    page.get_by_role("button", name=f"Delete client type Used {suffix}").click()
+    page.wait_for_url(f"{web_url}/staff/admin/client-types")
+    out["type_in_use"] = _flash(page)
+    checked.axe()
+    page.get_by_role("link", name=f"Temporary {suffix}").click()
+    page.get_by_role("button", name=f"Delete client type Temporary {suffix}").click()
+    page.wait_for_url(f"{web_url}/staff/admin/client-types")
+    out["type_deleted"] = _flash(page)
+    out["types_table"] = page.locator("#catalogue-table").inner_text()
+
+    # a warning indicator
+    page.goto(f"{web_url}/staff/admin")
+    page.get_by_role("link", name="Warning indicators").click()
+    checked.axe()
+    page.get_by_label("Name").fill(f"Lone working {suffix}")
+    page.get_by_label("Description (optional)").fill("Visit in pairs")
+    page.get_by_label("Colour (optional)").fill("red")
+    page.get_by_role("button", name="Add warning indicator").click()
+    out["bad_colour"] = _errors(page)
+    checked.axe()
+    page.get_by_label("Colour (optional)").fill("#C0392B")
+    page.get_by_role("button", name="Add warning indicator").click()
+    page.wait_for_url(f"{web_url}/staff/admin/warning-indicators")
+    page.get_by_role("link", name=f"Lone working {suffix}").click()
+    page.get_by_label("Inactive").check()
+    checked.axe()
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{web_url}/staff/admin/warning-indicators")
+    out["indicators_table"] = page.locator("#catalogue-table").inner_text()
+    checked.axe()
+
+    # groups
+    page.goto(f"{web_url}/staff/admin/groups")
+    checked.axe()
+    page.get_by_label("Name").fill(f"Evening group {suffix}")
+    page.get_by_label("Description (optional)").fill("Meets on Tuesdays")
+    page.get_by_role("button", name="Add group").click()
+    page.wait_for_url(f"{web_url}/staff/admin/groups")
+    page.get_by_role("link", name=f"Evening group {suffix}").click()
+    page.get_by_label("Name").fill(f"Tuesday group {suffix}")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{web_url}/staff/admin/groups")
+    page.get_by_role("link", name=f"Old group {suffix}").click()
+    out["member_count"] = page.locator("#member-count").inner_text()
+    checked.axe()
+    page.get_by_role("button", name=f"Delete group Old group {suffix}").click()
+    page.wait_for_url(f"{web_url}/staff/admin/groups")
+    out["group_deleted"] = _flash(page)
+    out["groups_table"] = page.locator("#catalogue-table").inner_text()
+    checked.axe()
+
+    # settings
+    page.goto(f"{web_url}/staff/admin")
+    page.get_by_role("link", name="Portal and agency settings").click()
+    checked.axe()
+    page.get_by_label("How long an invitation link works").fill("0")
+    page.get_by_role("button", name="Save settings").click()
+    out["bad_hours"] = _errors(page)
+    checked.axe()
+    page.get_by_label("How long an invitation link works").fill("48")
+    page.get_by_label("Messages", exact=True).uncheck()
+    page.get_by_label("Sessions", exact=True).check()
+    page.get_by_label("Send no e-mail notifications about closed records").check()
+    page.get_by_label("Time zone").select_option("Europe/Madrid")
+    page.get_by_label("Sender name of e-mails").fill(f"Front desk {suffix}")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_url(f"{web_url}/staff/admin/settings")
+    out["settings_saved"] = _flash(page)
+    checked.axe()
+    out["checked"] = checked.checked
+    return out
+
+
+def admin_link_and_requests(pages, web_url, slug, email, password, link_url, jo, nina, rex):
+    """The requests to join: Jo accepted onto her existing record (a certain duplicate, its
+    reasons shown), Nina accepted as a new record, Rex rejected with the keyboard alone; then
+    the global invitation link: shown, copied, replaced, disabled and made again."""
+    checked = pages(permissions=["clipboard-read", "clipboard-write"])
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    out = {}
+    page.goto(f"{web_url}/staff/admin")
+    out["pending_count"] = page.locator("#pending-count").inner_text()
+    page.get_by_role("link", name="Requests to join").click()
+    checked.axe()
+    jo_section = page.locator("section", has=page.get_by_role("heading", name=jo))
+    out["jo_duplicates"] = jo_section.locator("table").inner_text()
+    out["jo_choice"] = jo_section.locator("input[type=radio]:checked").get_attribute("value")
+    out["nina_text"] = page.locator("section", has=page.get_by_role("heading", name=nina)) \
+        .inner_text()
+    page.get_by_role("button", name=f"Accept {jo}").click()
+    page.wait_for_url(f"{web_url}/staff/admin/enrollment-requests")
+    out["jo_accepted"] = _flash(page)
+    checked.axe()
+    nina_section = page.locator("section", has=page.get_by_role("heading", name=nina))
+    out["nina_choice"] = nina_section.locator("input[type=radio]:checked").get_attribute("value")
+    page.get_by_role("button", name=f"Accept {nina}").click()
+    page.wait_for_url(f"{web_url}/staff/admin/enrollment-requests")
+    out["nina_accepted"] = _flash(page)
+
+    # Rex: with the keyboard alone, from his choice of a new record to the Reject button
+    rex_section = page.locator("section", has=page.get_by_role("heading", name=rex))
+    rex_section.locator("input[value=new]").focus()
+    pressed = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        pressed.append(page.evaluate("document.activeElement.textContent.trim()"))
+        if pressed[-1] == f"Reject {rex}":
+            break
+    out["tabbed"] = pressed
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{web_url}/staff/admin/enrollment-requests")
+    out["rex_rejected"] = _flash(page)
+    out["pending_after"] = page.locator("#no-requests").inner_text()
+    checked.axe()
+    page.get_by_role("link", name="Accepted").click()
+    out["accepted_list"] = page.locator("main").inner_text()
+    checked.axe()
+    page.get_by_role("link", name="Rejected").click()
+    out["rejected_list"] = page.locator("main").inner_text()
+
+    # the global invitation link
+    page.goto(f"{web_url}/staff/admin/invitation-link")
+    out["shown"] = page.get_by_label("Link to share").input_value()
+    page.get_by_role("button", name="Copy link").click()
+    page.locator(".casework-copied").filter(has_text="opied").or_(
+        page.locator(".casework-copied").filter(has_text="Select")).wait_for()
+    out["copied"] = page.locator(".casework-copied").inner_text()
+    checked.axe()
+    page.get_by_role("button", name="Replace with a new link").click()
+    page.wait_for_url(f"{web_url}/staff/admin/invitation-link")
+    out["replaced"] = _flash(page)
+    out["new_link"] = page.get_by_label("Link to share").input_value()
+    checked.axe()
+    page.get_by_role("button", name="Disable link").click()
+    out["disabled"] = _flash(page)
+    out["no_link"] = page.locator("#no-link").inner_text()
+    checked.axe()
+    page.get_by_role("button", name="Create a link").click()
+    out["created"] = page.get_by_label("Link to share").input_value()
+    out["past"] = page.locator("#past-links").inner_text()
+    checked.axe()
+    out["checked"] = checked.checked
+    return out
+
+
+def admin_screenshots(pages, web_url, slug, email, password, folder):
+    """Screenshots of the main pages for docs/screenshots (run by hand, never by the tests)."""
+    checked = pages(viewport={"width": 1280, "height": 900})
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    for name, path in (("overview", ""), ("roles", "/roles"),
+                       ("enrollment", "/enrollment-requests")):
+        page.goto(f"{web_url}/staff/admin{path}")
+        page.screenshot(path=f"{folder}/admin-{name}.png", full_page=True)
+    return {}
