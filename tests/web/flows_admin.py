@@ -10,79 +10,106 @@ def _flash(page) -> str:
     return page.locator(".govuk-notification-banner__heading").first.inner_text()
 
 
+def _press(page, name: str, **options) -> None:
+    """Clicks the button ``name`` and waits for the page that follows (often at the same
+    address, with the previous page's banner or error summary)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, **options).click()
+
+
+def _follow(page, name: str) -> None:
+    """Follows the link ``name`` and waits for its page."""
+    with page.expect_navigation():
+        page.get_by_role("link", name=name).click()
+
+
 def _errors(page) -> str:
     return page.locator(".govuk-error-summary").inner_text()
 
 
-def admin_people_and_roles(pages, web_url, slug, email, password, plain_email, plain_password,
-                           suffix, staff_email):
-    """Roles (create, a duplicate name, change permissions, delete, refused deletions) and staff
-    members (add, a duplicate e-mail, change role and client contact, deactivate); then a staff
-    member without agency_admin has no menu entry and gets the 403 page."""
+def admin_roles(pages, web_url, slug, email, password, suffix):
+    """Roles: create (an empty name, then a duplicate name), change name and permissions,
+    delete an unused one; the built-in administrator role is neither deleted nor stripped of
+    agency_admin."""
     checked = pages()
     page = checked.page
     staff_login(checked, web_url, slug, email, password)
     out = {}
-    page.get_by_role("link", name="Administration").click()
+    _follow(page, "Administration")
     page.wait_for_url(f"{web_url}/staff/admin")
     out["overview"] = page.locator("main").inner_text()
     checked.axe()
 
     # roles: create one, with an empty name first
-    page.get_by_role("link", name="Roles").click()
+    _follow(page, "Roles")
     checked.axe()
-    page.get_by_role("link", name="Create a role").click()
-    page.get_by_role("button", name="Create role").click()
+    _follow(page, "Create a role")
+    _press(page, "Create role")
     out["empty_role"] = _errors(page)
     checked.axe()
     page.get_by_label("Role name").fill(f"Caseworkers {suffix}")
     page.get_by_label("Manage groups").check()
     page.get_by_label("View the audit trail").check()
-    page.get_by_role("button", name="Create role").click()
+    _press(page, "Create role")
     page.wait_for_url(f"{web_url}/staff/admin/roles")
     out["role_created"] = _flash(page)
     checked.axe()
     # the same name as the built-in Staff role
-    page.get_by_role("link", name="Create a role").click()
+    _follow(page, "Create a role")
     page.get_by_label("Role name").fill("Staff")
-    page.get_by_role("button", name="Create role").click()
+    _press(page, "Create role")
     out["duplicate_role"] = _errors(page)
     checked.axe()
     page.goto(f"{web_url}/staff/admin/roles/new")
     page.get_by_label("Role name").fill(f"Volunteers {suffix}")
-    page.get_by_role("button", name="Create role").click()
+    _press(page, "Create role")
     page.wait_for_url(f"{web_url}/staff/admin/roles")
     # change the new role's name and permissions
-    page.get_by_role("link", name=f"Caseworkers {suffix}").click()
+    _follow(page, f"Caseworkers {suffix}")
     checked.axe()
     page.get_by_label("Role name").fill(f"Case workers {suffix}")
     page.get_by_label("View the audit trail").uncheck()
     page.get_by_label("Change case numbers").check()
-    page.get_by_role("button", name="Save role").click()
+    _press(page, "Save role")
     page.wait_for_url(f"{web_url}/staff/admin/roles")
     out["role_saved"] = _flash(page)
     out["roles_table"] = page.locator("#roles-table").inner_text()
     # delete the unused role
-    page.get_by_role("link", name=f"Volunteers {suffix}").click()
-    page.get_by_role("button", name=f"Delete role Volunteers {suffix}").click()
+    _follow(page, f"Volunteers {suffix}")
+    _press(page, f"Delete role Volunteers {suffix}")
     page.wait_for_url(f"{web_url}/staff/admin/roles")
     out["role_deleted"] = _flash(page)
     # the built-in administrator role: neither deleted nor stripped of agency_admin
-    page.get_by_role("link", name="Agency Administrator").click()
-    page.get_by_role("button", name="Delete role Agency Administrator").click()
+    _follow(page, "Agency Administrator")
+    _press(page, "Delete role Agency Administrator")
     out["admin_role_delete"] = _errors(page)
     checked.axe()
     page.goto(page.url.rsplit("/delete", 1)[0])
     page.get_by_label("Agency administration").uncheck()
-    page.get_by_role("button", name="Save role").click()
+    _press(page, "Save role")
     out["admin_role_strip"] = _errors(page)
     checked.axe()
 
+    out["checked"] = checked.checked
+    return out
+
+
+def admin_staff(pages, web_url, slug, email, password, plain_email, plain_password, suffix,
+                staff_email):
+    """Staff members: add one (a short password, then an e-mail already taken), her role then
+    cannot be deleted, change her role and client contact, deactivate her; an unknown id is the
+    404 page; a staff member without agency_admin has no menu entry and gets the 403 page."""
+    checked = pages()
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    out = {}
     # staff: add one, with a short password first, then an e-mail already taken
-    page.goto(f"{web_url}/staff/admin")
-    page.get_by_role("link", name="Staff members").click()
+    _follow(page, "Administration")
+    out["overview"] = page.locator("main").inner_text()
     checked.axe()
-    page.get_by_role("link", name="Add a staff member").click()
+    _follow(page, "Staff members")
+    checked.axe()
+    _follow(page, "Add a staff member")
     checked.axe()
     page.get_by_label("First name").fill("Rosa")
     page.get_by_label("Last name").fill(f"Lind {suffix}")
@@ -90,16 +117,16 @@ def admin_people_and_roles(pages, web_url, slug, email, password, plain_email, p
     page.get_by_label("Role").select_option(label=f"Case workers {suffix}")
     page.get_by_label("Temporary password").fill("short")
     page.get_by_label("Clients may start a conversation").uncheck()
-    page.get_by_role("button", name="Add staff member").click()
+    _press(page, "Add staff member")
     out["short_password"] = _errors(page)
     checked.axe()
     page.get_by_label("Temporary password").fill("a temporary passphrase")
-    page.get_by_role("button", name="Add staff member").click()
+    _press(page, "Add staff member")
     out["duplicate_email"] = _errors(page)
     checked.axe()
     page.get_by_label("E-mail address").fill(staff_email)
     page.get_by_label("Temporary password").fill("a temporary passphrase")
-    page.get_by_role("button", name="Add staff member").click()
+    _press(page, "Add staff member")
     page.wait_for_url(f"{web_url}/staff/admin/staff")
     out["staff_added"] = _flash(page)
     out["staff_table"] = page.locator("#staff-table").inner_text()
@@ -107,20 +134,20 @@ def admin_people_and_roles(pages, web_url, slug, email, password, plain_email, p
 
     # the role she has cannot be deleted
     page.goto(f"{web_url}/staff/admin/roles")
-    page.get_by_role("link", name=f"Case workers {suffix}").click()
-    page.get_by_role("button", name=f"Delete role Case workers {suffix}").click()
+    _follow(page, f"Case workers {suffix}")
+    _press(page, f"Delete role Case workers {suffix}")
     out["role_in_use"] = _errors(page)
     checked.axe()
 
     # change her role and client contact, then deactivate her
     page.goto(f"{web_url}/staff/admin/staff")
-    page.get_by_role("link", name=f"Rosa Lind {suffix}").click()
+    _follow(page, f"Rosa Lind {suffix}")
     checked.axe()
     page.get_by_label("Role").select_option(label="Staff")
     page.get_by_label("Clients may start a conversation").check()
-    page.get_by_role("button", name="Save changes").click()
+    _press(page, "Save changes")
     out["staff_saved"] = _flash(page)
-    page.get_by_role("button", name=f"Deactivate Rosa Lind {suffix}").click()
+    _press(page, f"Deactivate Rosa Lind {suffix}")
     out["deactivated"] = _flash(page)
     out["heading"] = page.locator("h1").inner_text()
     checked.axe()
@@ -143,59 +170,61 @@ def admin_people_and_roles(pages, web_url, slug, email, password, plain_email, p
     return out
 
 
-def admin_catalogues_and_settings(pages, web_url, slug, email, password, suffix):
+
+
+def admin_catalogues(pages, web_url, slug, email, password, suffix):
     """Client types (add, duplicate, rename, delete one in use: made inactive; delete an unused
     one), a warning indicator (a wrong colour, then made inactive), groups (add, rename,
-    delete), and the portal and agency settings (a wrong number, then saved)."""
+    delete)."""
     checked = pages()
     page = checked.page
     staff_login(checked, web_url, slug, email, password)
     out = {}
     page.goto(f"{web_url}/staff/admin")
-    page.get_by_role("link", name="Client types").click()
+    _follow(page, "Client types")
     checked.axe()
     for name in (f"Family {suffix}", f"Temporary {suffix}"):
         page.get_by_label("Name").fill(name)
-        page.get_by_role("button", name="Add client type").click()
+        _press(page, "Add client type")
         page.wait_for_url(f"{web_url}/staff/admin/client-types")
     out["type_added"] = _flash(page)
-    page.get_by_label("Name").fill(f"family {suffix}")
-    page.get_by_role("button", name="Add client type").click()
+    page.get_by_label("Name").fill(f"Family {suffix}")
+    _press(page, "Add client type")
     out["duplicate_type"] = _errors(page)
     checked.axe()
-    page.get_by_role("link", name=f"Family {suffix}").click()
+    _follow(page, f"Family {suffix}")
     checked.axe()
     page.get_by_label("Name").fill(f"Household {suffix}")
-    page.get_by_role("button", name="Save changes").click()
+    _press(page, "Save changes")
     page.wait_for_url(f"{web_url}/staff/admin/client-types")
-    page.get_by_role("link", name=f"Used {suffix}").click()
-    page.get_by_role("button", name=f"Delete client type Used {suffix}").click()
+    _follow(page, f"Used {suffix}")
+    _press(page, f"Delete client type Used {suffix}")
     page.wait_for_url(f"{web_url}/staff/admin/client-types")
     out["type_in_use"] = _flash(page)
     checked.axe()
-    page.get_by_role("link", name=f"Temporary {suffix}").click()
-    page.get_by_role("button", name=f"Delete client type Temporary {suffix}").click()
+    _follow(page, f"Temporary {suffix}")
+    _press(page, f"Delete client type Temporary {suffix}")
     page.wait_for_url(f"{web_url}/staff/admin/client-types")
     out["type_deleted"] = _flash(page)
     out["types_table"] = page.locator("#catalogue-table").inner_text()
 
     # a warning indicator
     page.goto(f"{web_url}/staff/admin")
-    page.get_by_role("link", name="Warning indicators").click()
+    _follow(page, "Warning indicators")
     checked.axe()
     page.get_by_label("Name").fill(f"Lone working {suffix}")
     page.get_by_label("Description (optional)").fill("Visit in pairs")
     page.get_by_label("Colour (optional)").fill("red")
-    page.get_by_role("button", name="Add warning indicator").click()
+    _press(page, "Add warning indicator")
     out["bad_colour"] = _errors(page)
     checked.axe()
     page.get_by_label("Colour (optional)").fill("#C0392B")
-    page.get_by_role("button", name="Add warning indicator").click()
+    _press(page, "Add warning indicator")
     page.wait_for_url(f"{web_url}/staff/admin/warning-indicators")
-    page.get_by_role("link", name=f"Lone working {suffix}").click()
+    _follow(page, f"Lone working {suffix}")
     page.get_by_label("Inactive").check()
     checked.axe()
-    page.get_by_role("button", name="Save changes").click()
+    _press(page, "Save changes")
     page.wait_for_url(f"{web_url}/staff/admin/warning-indicators")
     out["indicators_table"] = page.locator("#catalogue-table").inner_text()
     checked.axe()
@@ -205,27 +234,36 @@ def admin_catalogues_and_settings(pages, web_url, slug, email, password, suffix)
     checked.axe()
     page.get_by_label("Name").fill(f"Evening group {suffix}")
     page.get_by_label("Description (optional)").fill("Meets on Tuesdays")
-    page.get_by_role("button", name="Add group").click()
+    _press(page, "Add group")
     page.wait_for_url(f"{web_url}/staff/admin/groups")
-    page.get_by_role("link", name=f"Evening group {suffix}").click()
+    _follow(page, f"Evening group {suffix}")
     page.get_by_label("Name").fill(f"Tuesday group {suffix}")
-    page.get_by_role("button", name="Save changes").click()
+    _press(page, "Save changes")
     page.wait_for_url(f"{web_url}/staff/admin/groups")
-    page.get_by_role("link", name=f"Old group {suffix}").click()
+    _follow(page, f"Old group {suffix}")
     out["member_count"] = page.locator("#member-count").inner_text()
     checked.axe()
-    page.get_by_role("button", name=f"Delete group Old group {suffix}").click()
+    _press(page, f"Delete group Old group {suffix}")
     page.wait_for_url(f"{web_url}/staff/admin/groups")
     out["group_deleted"] = _flash(page)
     out["groups_table"] = page.locator("#catalogue-table").inner_text()
     checked.axe()
 
-    # settings
+    out["checked"] = checked.checked
+    return out
+
+
+def admin_settings(pages, web_url, slug, email, password, suffix):
+    """The portal and agency settings: a wrong number of hours, then saved."""
+    checked = pages()
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    out = {}
     page.goto(f"{web_url}/staff/admin")
-    page.get_by_role("link", name="Portal and agency settings").click()
+    _follow(page, "Portal and agency settings")
     checked.axe()
     page.get_by_label("How long an invitation link works").fill("0")
-    page.get_by_role("button", name="Save settings").click()
+    _press(page, "Save settings")
     out["bad_hours"] = _errors(page)
     checked.axe()
     page.get_by_label("How long an invitation link works").fill("48")
@@ -234,7 +272,7 @@ def admin_catalogues_and_settings(pages, web_url, slug, email, password, suffix)
     page.get_by_label("Send no e-mail notifications about closed records").check()
     page.get_by_label("Time zone").select_option("Europe/Madrid")
     page.get_by_label("Sender name of e-mails").fill(f"Front desk {suffix}")
-    page.get_by_role("button", name="Save settings").click()
+    _press(page, "Save settings")
     page.wait_for_url(f"{web_url}/staff/admin/settings")
     out["settings_saved"] = _flash(page)
     checked.axe()
@@ -252,20 +290,20 @@ def admin_link_and_requests(pages, web_url, slug, email, password, link_url, jo,
     out = {}
     page.goto(f"{web_url}/staff/admin")
     out["pending_count"] = page.locator("#pending-count").inner_text()
-    page.get_by_role("link", name="Requests to join").click()
+    _follow(page, "Requests to join")
     checked.axe()
     jo_section = page.locator("section", has=page.get_by_role("heading", name=jo))
     out["jo_duplicates"] = jo_section.locator("table").inner_text()
     out["jo_choice"] = jo_section.locator("input[type=radio]:checked").get_attribute("value")
     out["nina_text"] = page.locator("section", has=page.get_by_role("heading", name=nina)) \
         .inner_text()
-    page.get_by_role("button", name=f"Accept {jo}").click()
+    _press(page, f"Accept {jo}")
     page.wait_for_url(f"{web_url}/staff/admin/enrollment-requests")
     out["jo_accepted"] = _flash(page)
     checked.axe()
     nina_section = page.locator("section", has=page.get_by_role("heading", name=nina))
     out["nina_choice"] = nina_section.locator("input[type=radio]:checked").get_attribute("value")
-    page.get_by_role("button", name=f"Accept {nina}").click()
+    _press(page, f"Accept {nina}")
     page.wait_for_url(f"{web_url}/staff/admin/enrollment-requests")
     out["nina_accepted"] = _flash(page)
 
@@ -279,15 +317,16 @@ def admin_link_and_requests(pages, web_url, slug, email, password, link_url, jo,
         if pressed[-1] == f"Reject {rex}":
             break
     out["tabbed"] = pressed
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_url(f"{web_url}/staff/admin/enrollment-requests")
     out["rex_rejected"] = _flash(page)
     out["pending_after"] = page.locator("#no-requests").inner_text()
     checked.axe()
-    page.get_by_role("link", name="Accepted").click()
+    _follow(page, "Accepted")
     out["accepted_list"] = page.locator("main").inner_text()
     checked.axe()
-    page.get_by_role("link", name="Rejected").click()
+    _follow(page, "Rejected")
     out["rejected_list"] = page.locator("main").inner_text()
 
     # the global invitation link
@@ -298,16 +337,16 @@ def admin_link_and_requests(pages, web_url, slug, email, password, link_url, jo,
         page.locator(".casework-copied").filter(has_text="Select")).wait_for()
     out["copied"] = page.locator(".casework-copied").inner_text()
     checked.axe()
-    page.get_by_role("button", name="Replace with a new link").click()
+    _press(page, "Replace with a new link")
     page.wait_for_url(f"{web_url}/staff/admin/invitation-link")
     out["replaced"] = _flash(page)
     out["new_link"] = page.get_by_label("Link to share").input_value()
     checked.axe()
-    page.get_by_role("button", name="Disable link").click()
+    _press(page, "Disable link")
     out["disabled"] = _flash(page)
     out["no_link"] = page.locator("#no-link").inner_text()
     checked.axe()
-    page.get_by_role("button", name="Create a link").click()
+    _press(page, "Create a link")
     out["created"] = page.get_by_label("Link to share").input_value()
     out["past"] = page.locator("#past-links").inner_text()
     checked.axe()
