@@ -79,7 +79,17 @@ def admin_roles(pages, web_url, slug, email, password, suffix):
     _press(page, f"Delete role Volunteers {suffix}")
     page.wait_for_url(f"{web_url}/staff/admin/roles")
     out["role_deleted"] = _flash(page)
-    # the built-in administrator role: neither deleted nor stripped of agency_admin
+    out["checked"] = checked.checked
+    return out
+
+
+def admin_builtin_role(pages, web_url, slug, email, password):
+    """The built-in administrator role is neither deleted nor stripped of agency_admin."""
+    checked = pages()
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    out = {}
+    page.goto(f"{web_url}/staff/admin/roles")
     _follow(page, "Agency Administrator")
     _press(page, "Delete role Agency Administrator")
     out["admin_role_delete"] = _errors(page)
@@ -94,11 +104,8 @@ def admin_roles(pages, web_url, slug, email, password, suffix):
     return out
 
 
-def admin_staff(pages, web_url, slug, email, password, plain_email, plain_password, suffix,
-                staff_email):
-    """Staff members: add one (a short password, then an e-mail already taken), her role then
-    cannot be deleted, change her role and client contact, deactivate her; an unknown id is the
-    404 page; a staff member without agency_admin has no menu entry and gets the 403 page."""
+def admin_staff(pages, web_url, slug, email, password, suffix, staff_email):
+    """Staff members: add one (a short password, then an e-mail already taken)."""
     checked = pages()
     page = checked.page
     staff_login(checked, web_url, slug, email, password)
@@ -132,6 +139,18 @@ def admin_staff(pages, web_url, slug, email, password, plain_email, plain_passwo
     out["staff_table"] = page.locator("#staff-table").inner_text()
     checked.axe()
 
+    out["checked"] = checked.checked
+    return out
+
+
+def admin_staff_changes(pages, web_url, slug, email, password, plain_email, plain_password, suffix):
+    """Her role cannot be deleted; change her role and client contact, deactivate her; an
+    unknown id is the 404 page; a staff member without agency_admin has no menu entry and
+    gets the 403 page."""
+    checked = pages()
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    out = {}
     # the role she has cannot be deleted
     page.goto(f"{web_url}/staff/admin/roles")
     _follow(page, f"Case workers {suffix}")
@@ -208,6 +227,16 @@ def admin_catalogues(pages, web_url, slug, email, password, suffix):
     out["type_deleted"] = _flash(page)
     out["types_table"] = page.locator("#catalogue-table").inner_text()
 
+    out["checked"] = checked.checked
+    return out
+
+
+def admin_indicators_and_groups(pages, web_url, slug, email, password, suffix):
+    """A warning indicator (a wrong colour, then made inactive); groups (add, rename, delete)."""
+    checked = pages()
+    page = checked.page
+    staff_login(checked, web_url, slug, email, password)
+    out = {}
     # a warning indicator
     page.goto(f"{web_url}/staff/admin")
     _follow(page, "Warning indicators")
