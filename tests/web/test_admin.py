@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from tests.e2e.test_portal_invitations import STAFF, join, record
 from tests.fixtures import wait_for
 from tests.web.test_seed_workflow import agency, credentials
+
+# two Chromium runs per test (each bounded by the browser fixture's own limit)
+pytestmark = pytest.mark.timeout(240)
 
 
 def _both(browser, first: str, second: str, **arguments) -> dict:
