@@ -28,8 +28,8 @@ CONTENT_SECURITY_POLICY = (
 csrf = CSRFProtect()
 
 # the modules of pages, each a Flask blueprint: the staff console's parts, then the portal's
-PAGES = ("staff", "staff_records", "staff_messages", "staff_scheduling", "portal",
-         "portal_scheduling")
+PAGES = ("staff", "staff_records", "staff_messages", "staff_scheduling", "staff_admin",
+         "portal", "portal_scheduling")
 
 
 def portal_language() -> str:
