@@ -187,7 +187,8 @@ def main(arguments: dict) -> list[dict]:
         for path in ("/portal/", "/portal/me/phones", "/portal/me/details", "/portal/password",
                      record, f"{record}/edit", f"{record}/requests",
                      *(f"{record}/requests/{r}" for r in arguments["requests"]),
-                     f"{record}/access"):
+                     f"{record}/access", f"{record}/threads", f"{record}/availability",
+                     f"{record}/sessions", f"{record}/payments"):
             plain = load(context, web_url + path, None)
             slow = load(context, web_url + path, SLOW_4G)
             results.append({"path": path, "bytes": plain["bytes"], "requests": plain["requests"],
