@@ -129,7 +129,8 @@ def test_record_created_event_reaches_scheduling_once(gateway_url, staff, engine
                 "SELECT status, organization_id::text FROM scheduling.clients"
                 " WHERE record_id = :r"), {"r": record_id}).all()
 
-    rows = wait_for(stored)
+    # a redelivery after a consumer's retry takes its backoff: more than the default 10 s
+    rows = wait_for(stored, timeout=30)
     assert rows == [("prospect", alice.organization_id)]
 
 
